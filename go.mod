@@ -1,0 +1,10 @@
+module github.com/packer-classic/packer
+
+go 1.24.0
+
+require (
+	github.com/go-viper/mapstructure/v2 v2.5.0
+	github.com/hashicorp/go-multierror v1.1.1
+)
+
+require github.com/hashicorp/errwrap v1.0.0 // indirect

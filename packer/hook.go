@@ -1,0 +1,16 @@
+package packer
+
+import "context"
+
+// HookProvision is the name of the hook a builder runs once its machine can
+// be reached. The core answers it by running the template's provisioners
+// through the Communicator the builder passes.
+const HookProvision = "packer_provision"
+
+// Hook is called by a builder at well-known points of its run, named by the
+// name argument. data carries values the builder shares with the rest of the
+// build (the provision hook passes the build's generated data, such as the
+// machine's ID).
+type Hook interface {
+	Run(ctx context.Context, name string, ui Ui, comm Communicator, data interface{}) error
+}
