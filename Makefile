@@ -1,0 +1,36 @@
+# Build, test and release Packer with the Go toolchain alone.
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+LDFLAGS := -X github.com/packer-classic/packer/packer.Version=$(VERSION)
+
+.PHONY: default dev test vet bench dist clean
+
+default: dev
+
+# dev builds bin/packer for this machine.
+dev:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/packer .
+
+vet:
+	$(GO) vet ./...
+
+# test runs vet and the whole suite with the race detector.
+test: vet
+	$(GO) test -race -count=1 ./...
+
+bench:
+	$(GO) test -run='^$$' -bench=. ./rpc/ ./plugin/
+
+dist:
+	@rm -rf pkg && mkdir -p pkg
+	@for os in linux darwin windows; do for arch in amd64 arm64; do \
+		ext=; [ $$os = windows ] && ext=.exe; \
+		echo "building pkg/packer_$(VERSION)_$${os}_$${arch}/packer$$ext"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" \
+			-o pkg/packer_$(VERSION)_$${os}_$${arch}/packer$$ext . || exit 1; \
+	done; done
+	@cd pkg && find . -type f -name 'packer*' | sort | xargs sha256sum > SHA256SUMS
+	@echo "wrote pkg/SHA256SUMS"
+
+clean:
+	rm -rf bin pkg
