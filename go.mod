@@ -7,4 +7,7 @@ require (
 	github.com/hashicorp/go-multierror v1.1.1
 )
 
-require github.com/hashicorp/errwrap v1.0.0 // indirect
+require (
+	github.com/hashicorp/errwrap v1.0.0 // indirect
+	github.com/hashicorp/yamux v0.1.2 // indirect
+)

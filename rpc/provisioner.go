@@ -1,0 +1,81 @@
+package rpc
+
+import (
+	"context"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+// provisionerClient is a packer.Provisioner on the other side of the
+// connection.
+type provisionerClient struct{ r *remote }
+
+var _ packer.Provisioner = (*provisionerClient)(nil)
+
+// ProvisionArgs is the wire form of Provisioner.Provision's arguments.
+type ProvisionArgs struct {
+	Ctx  wireContext
+	Ui   ref
+	Comm ref
+}
+
+func (p *provisionerClient) Prepare(raws ...any) error {
+	args, err := prepareArgs(raws)
+	if err != nil {
+		return err
+	}
+	var reply ErrorReply
+	if err := p.r.call("Provisioner.Prepare", args, &reply); err != nil {
+		return err
+	}
+	return decodeError(reply.Err)
+}
+
+func (p *provisionerClient) Provision(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+	wc, stop := p.r.s.exportContext(ctx)
+	defer stop()
+	args := &ProvisionArgs{Ctx: wc, Ui: p.r.s.export(ui), Comm: p.r.s.export(comm)}
+	var reply ErrorReply
+	if err := p.r.call("Provisioner.Provision", args, &reply); err != nil {
+		return err
+	}
+	return decodeError(reply.Err)
+}
+
+func (p *provisionerClient) remoteRef() *remote { return p.r }
+
+// provisionerServer serves a packer.Provisioner to the other side.
+type provisionerServer struct {
+	s    *session
+	impl packer.Provisioner
+}
+
+// Prepare serves Provisioner.Prepare.
+func (p *provisionerServer) Prepare(args *PrepareArgs, reply *ErrorReply) error {
+	reply.Err = p.s.run("Provisioner.Prepare", func() error {
+		raws, err := decodeRaws(args)
+		if err != nil {
+			return err
+		}
+		return p.impl.Prepare(raws...)
+	})
+	return nil
+}
+
+// Provision serves Provisioner.Provision.
+func (p *provisionerServer) Provision(args *ProvisionArgs, reply *ErrorReply) error {
+	reply.Err = p.s.run("Provisioner.Provision", func() error {
+		ui, err := resolveAs[packer.Ui](p.s, args.Ui, ifaceUi)
+		if err != nil {
+			return err
+		}
+		comm, err := resolveAs[packer.Communicator](p.s, args.Comm, ifaceCommunicator)
+		if err != nil {
+			return err
+		}
+		ctx, done := p.s.importContext(args.Ctx)
+		defer done()
+		return p.impl.Provision(ctx, ui, comm)
+	})
+	return nil
+}

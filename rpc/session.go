@@ -1,0 +1,677 @@
+package rpc
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/rpc"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/yamux"
+	"github.com/packer-classic/packer/packer"
+)
+
+// Config tunes one end of a connection. The zero value is ready to use.
+type Config struct {
+	// Logger receives diagnostics: panics with their stacks, and failed calls
+	// that have no error to return (Ui.Say, Artifact.Id). Nil discards them.
+	Logger *log.Logger
+
+	// CallError, when set, is given every error that means the connection
+	// was lost during a call, with the method's name ("Builder.Run"); what
+	// it returns is what the caller sees. Package plugin uses it to say that
+	// the plugin process exited, with its exit status.
+	CallError func(method string, err error) error
+
+	// OnPanic, when set, is told of every panic recovered in a method served
+	// on this end, before the panic is returned to the caller as an error.
+	OnPanic func(method string, value any, stack []byte)
+
+	// StreamWindow is the largest receive window of a stream in bytes: the
+	// amount of data in flight before the sender waits. Larger windows move
+	// bulk data faster over a fast link. Zero means 4 MiB.
+	StreamWindow uint32
+}
+
+// ErrConnectionLost is the error (tested with errors.Is) of a call that could
+// not complete because the connection to the other side closed.
+var ErrConnectionLost = errors.New("connection to the plugin was lost")
+
+// Stream kinds, the first byte every stream starts with.
+const (
+	streamObject byte = 'o' // net/rpc calls to one registered object
+	streamData   byte = 'd' // raw bytes of one upload, download or stdio pipe
+)
+
+// Interfaces an object stream can serve, the second byte of its header.
+const (
+	ifaceControl byte = iota + 1
+	ifaceBuilder
+	ifaceProvisioner
+	ifacePostProcessor
+	ifaceHook
+	ifaceUi
+	ifaceArtifact
+	ifaceCommunicator
+	ifaceCommand
+	ifaceCmdExit
+)
+
+// Well-known object numbers.
+const (
+	controlID uint32 = 0 // each side's control service (cancellation)
+	rootID    uint32 = 1 // the component a plugin serves
+)
+
+const headerSize = 6 // kind, interface, object or data id
+
+// session is one end of a multiplexed connection: the objects it serves, the
+// proxies it holds to the other side's objects, and the data streams and
+// contexts in flight.
+type session struct {
+	mux    *yamux.Session
+	config Config
+	logger *log.Logger
+
+	// closed is done when the connection is gone; every wait selects on it.
+	closed    context.Context
+	closeOnce sync.Once
+	markGone  context.CancelFunc
+
+	objects registry
+
+	proxiesMu sync.Mutex
+	proxies   map[proxyKey]any
+
+	dataMu      sync.Mutex
+	nextData    uint32
+	dataWaiting map[uint32]chan net.Conn
+	dataArrived map[uint32]net.Conn
+
+	nextContext atomic.Uint64
+	contextsMu  sync.Mutex
+	contexts    map[uint64]context.CancelFunc
+	cancelled   map[uint64]bool // cancels that arrived before their call
+
+	pendingMu sync.Mutex
+	pending   map[*cmdExitServer]struct{}
+}
+
+type proxyKey struct {
+	iface byte
+	id    uint32
+}
+
+func newSession(conn io.ReadWriteCloser, cfg *Config, client bool) (*session, error) {
+	s := &session{
+		proxies:     make(map[proxyKey]any),
+		dataWaiting: make(map[uint32]chan net.Conn),
+		dataArrived: make(map[uint32]net.Conn),
+		contexts:    make(map[uint64]context.CancelFunc),
+		cancelled:   make(map[uint64]bool),
+		pending:     make(map[*cmdExitServer]struct{}),
+	}
+	if cfg != nil {
+		s.config = *cfg
+	}
+	s.logger = s.config.Logger
+	if s.logger == nil {
+		s.logger = log.New(io.Discard, "", 0)
+	}
+	s.objects.init()
+	// Data ids are allocated by both sides; odd on the client, even on the
+	// server, so an upload into this side never collides with a download.
+	if client {
+		s.nextData = 1
+	} else {
+		s.nextData = 2
+	}
+
+	ymx := yamux.DefaultConfig()
+	ymx.LogOutput = nil
+	ymx.Logger = s.logger
+	ymx.MaxStreamWindowSize = s.config.StreamWindow
+	if ymx.MaxStreamWindowSize == 0 {
+		ymx.MaxStreamWindowSize = 4 << 20
+	}
+	// Streams are always closed by both ends; the close timeout only guards
+	// against a misbehaving peer.
+	ymx.StreamCloseTimeout = time.Minute
+	var err error
+	if client {
+		s.mux, err = yamux.Client(conn, ymx)
+	} else {
+		s.mux, err = yamux.Server(conn, ymx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("starting the multiplexer: %w", err)
+	}
+	s.closed, s.markGone = context.WithCancel(context.Background())
+	go func() {
+		<-s.mux.CloseChan()
+		s.shutdown()
+	}()
+	return s, nil
+}
+
+// shutdown releases everything waiting on the connection once it is gone.
+func (s *session) shutdown() {
+	s.closeOnce.Do(func() {
+		s.markGone()
+		s.mux.Close()
+
+		s.contextsMu.Lock()
+		for id, cancel := range s.contexts {
+			cancel()
+			delete(s.contexts, id)
+		}
+		s.contextsMu.Unlock()
+
+		s.dataMu.Lock()
+		for id, conn := range s.dataArrived {
+			conn.Close()
+			delete(s.dataArrived, id)
+		}
+		s.dataMu.Unlock()
+
+		s.pendingMu.Lock()
+		pending := s.pending
+		s.pending = make(map[*cmdExitServer]struct{})
+		s.pendingMu.Unlock()
+		for cmd := range pending {
+			cmd.connectionLost()
+		}
+	})
+}
+
+// serve accepts the other side's streams until the connection closes.
+func (s *session) serve() {
+	for {
+		stream, err := s.mux.Accept()
+		if err != nil {
+			s.shutdown()
+			return
+		}
+		go s.handle(stream)
+	}
+}
+
+func (s *session) handle(stream net.Conn) {
+	var hdr [headerSize]byte
+	if _, err := io.ReadFull(stream, hdr[:]); err != nil {
+		stream.Close()
+		return
+	}
+	id := binary.BigEndian.Uint32(hdr[2:])
+	switch hdr[0] {
+	case streamObject:
+		s.serveObject(stream, hdr[1], id)
+	case streamData:
+		s.deliverData(id, stream)
+	default:
+		s.logger.Printf("rpc: closing a stream of unknown kind %q", hdr[0])
+		stream.Close()
+	}
+}
+
+func (s *session) openStream(kind, iface byte, id uint32) (net.Conn, error) {
+	stream, err := s.mux.Open()
+	if err != nil {
+		return nil, s.lost(err)
+	}
+	var hdr [headerSize]byte
+	hdr[0], hdr[1] = kind, iface
+	binary.BigEndian.PutUint32(hdr[2:], id)
+	if _, err := stream.Write(hdr[:]); err != nil {
+		stream.Close()
+		return nil, s.lost(err)
+	}
+	return stream, nil
+}
+
+// lost turns a transport failure into ErrConnectionLost when the connection
+// is gone, keeping the cause.
+func (s *session) lost(err error) error {
+	if s.mux.IsClosed() || errors.Is(err, yamux.ErrSessionShutdown) {
+		return fmt.Errorf("%w: %v", ErrConnectionLost, err)
+	}
+	return err
+}
+
+// serveObject answers net/rpc calls to one object on one stream until the
+// stream or the connection closes.
+func (s *session) serveObject(stream net.Conn, iface byte, id uint32) {
+	defer stream.Close()
+	var obj any
+	if id == controlID && iface == ifaceControl {
+		obj = s
+	} else {
+		obj = s.objects.lookup(id)
+	}
+	if obj == nil {
+		s.logger.Printf("rpc: the other side asked for object %d, which this side does not hold", id)
+		return
+	}
+	name, receiver, err := s.newServer(iface, obj)
+	if err != nil {
+		s.logger.Printf("rpc: object %d: %v", id, err)
+		return
+	}
+	server := rpc.NewServer()
+	if err := server.RegisterName(name, receiver); err != nil {
+		s.logger.Printf("rpc: registering %s: %v", name, err)
+		return
+	}
+	server.ServeConn(stream)
+}
+
+// newServer wraps obj in the net/rpc receiver for one interface.
+func (s *session) newServer(iface byte, obj any) (string, any, error) {
+	wrong := func(want string) (string, any, error) {
+		return "", nil, fmt.Errorf("a %T is not a %s", obj, want)
+	}
+	switch iface {
+	case ifaceControl:
+		return "Control", &controlServer{s: s}, nil
+	case ifaceBuilder:
+		if b, ok := obj.(packer.Builder); ok {
+			return "Builder", &builderServer{s: s, impl: b}, nil
+		}
+		return wrong("packer.Builder")
+	case ifaceProvisioner:
+		if p, ok := obj.(packer.Provisioner); ok {
+			return "Provisioner", &provisionerServer{s: s, impl: p}, nil
+		}
+		return wrong("packer.Provisioner")
+	case ifacePostProcessor:
+		if p, ok := obj.(packer.PostProcessor); ok {
+			return "PostProcessor", &postProcessorServer{s: s, impl: p}, nil
+		}
+		return wrong("packer.PostProcessor")
+	case ifaceHook:
+		if h, ok := obj.(packer.Hook); ok {
+			return "Hook", &hookServer{s: s, impl: h}, nil
+		}
+		return wrong("packer.Hook")
+	case ifaceUi:
+		if u, ok := obj.(packer.Ui); ok {
+			return "Ui", &uiServer{s: s, impl: u}, nil
+		}
+		return wrong("packer.Ui")
+	case ifaceArtifact:
+		if a, ok := obj.(packer.Artifact); ok {
+			return "Artifact", &artifactServer{s: s, impl: a}, nil
+		}
+		return wrong("packer.Artifact")
+	case ifaceCommunicator:
+		if c, ok := obj.(packer.Communicator); ok {
+			return "Communicator", &communicatorServer{s: s, impl: c}, nil
+		}
+		return wrong("packer.Communicator")
+	case ifaceCommand:
+		if c, ok := obj.(packer.Command); ok {
+			return "Command", &commandServer{s: s, impl: c}, nil
+		}
+		return wrong("packer.Command")
+	case ifaceCmdExit:
+		if c, ok := obj.(*cmdExitServer); ok {
+			return "RemoteCmd", c, nil
+		}
+		return wrong("remote command")
+	}
+	return "", nil, fmt.Errorf("unknown interface %d", iface)
+}
+
+// remote is the caller's end of one object on the other side: a lazily opened
+// stream and the net/rpc client on it, kept for every later call.
+type remote struct {
+	s     *session
+	iface byte
+	id    uint32
+
+	mu     sync.Mutex
+	client *rpc.Client
+}
+
+// proxy returns the proxy for the other side's object, one per object.
+func (s *session) proxy(iface byte, id uint32) any {
+	key := proxyKey{iface, id}
+	s.proxiesMu.Lock()
+	defer s.proxiesMu.Unlock()
+	if p, ok := s.proxies[key]; ok {
+		return p
+	}
+	p := newProxy(&remote{s: s, iface: iface, id: id})
+	s.proxies[key] = p
+	return p
+}
+
+func (r *remote) rpcClient() (*rpc.Client, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.client != nil {
+		return r.client, nil
+	}
+	stream, err := r.s.openStream(streamObject, r.iface, r.id)
+	if err != nil {
+		return nil, err
+	}
+	r.client = rpc.NewClient(stream)
+	return r.client, nil
+}
+
+// call makes one call to the object. method is "Builder.Run" and the like;
+// errors from the transport are mapped through Config.CallError.
+func (r *remote) call(method string, args, reply any) error {
+	client, err := r.rpcClient()
+	if err == nil {
+		err = client.Call(method, args, reply)
+		if err == nil {
+			return nil
+		}
+		var serverErr rpc.ServerError
+		if !errors.As(err, &serverErr) {
+			// A transport failure: this object's stream is unusable.
+			r.mu.Lock()
+			if r.client == client {
+				r.client = nil
+			}
+			r.mu.Unlock()
+			if r.s.mux.IsClosed() || errors.Is(err, yamux.ErrSessionShutdown) {
+				err = fmt.Errorf("%w (%v)", ErrConnectionLost, err)
+			} else {
+				// The stream died but the connection did not: the
+				// other side dropped the object.
+				err = fmt.Errorf("object %d is no longer served by the other side: %w", r.id, err)
+			}
+		}
+	}
+	if errors.Is(err, ErrConnectionLost) && r.s.config.CallError != nil {
+		return r.s.config.CallError(method, err)
+	}
+	if errors.Is(err, ErrConnectionLost) {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	return err
+}
+
+// callNoError is for methods whose interface has no error to return: the
+// failure goes to the log.
+func (r *remote) callNoError(method string, args, reply any) {
+	if err := r.call(method, args, reply); err != nil {
+		r.s.logger.Printf("rpc: %s failed: %v", method, err)
+	}
+}
+
+// remoteRef lets a proxy be recognised when it is handed back to its owner.
+func (r *remote) remoteRef() *remote { return r }
+
+type proxied interface{ remoteRef() *remote }
+
+// ref is an object reference on the wire.
+type ref struct {
+	ID   uint32
+	Home byte // refNil, refSender or refReceiver
+}
+
+const (
+	refNil      byte = iota
+	refSender        // the object lives with the side that sent the ref
+	refReceiver      // the object is the receiver's own, handed back
+)
+
+// export makes obj callable by the other side and returns its reference.
+func (s *session) export(obj any) ref {
+	if isNil(obj) {
+		return ref{}
+	}
+	if p, ok := obj.(proxied); ok && p.remoteRef().s == s {
+		return ref{ID: p.remoteRef().id, Home: refReceiver}
+	}
+	return ref{ID: s.objects.register(obj), Home: refSender}
+}
+
+// resolve turns a reference from the other side into an object implementing
+// iface: a proxy, or this side's own object handed back.
+func (s *session) resolve(r ref, iface byte) (any, error) {
+	switch r.Home {
+	case refNil:
+		return nil, nil
+	case refSender:
+		return s.proxy(iface, r.ID), nil
+	case refReceiver:
+		obj := s.objects.lookup(r.ID)
+		if obj == nil {
+			return nil, fmt.Errorf("the other side handed back object %d, which this side does not hold", r.ID)
+		}
+		return obj, nil
+	}
+	return nil, fmt.Errorf("malformed object reference (home %d)", r.Home)
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// registry holds the objects this side serves, by number. An object passed
+// twice keeps its number, so the other side reuses its stream to it.
+type registry struct {
+	mu    sync.Mutex
+	next  uint32
+	byID  map[uint32]any
+	byPtr map[any]uint32
+}
+
+func (r *registry) init() {
+	r.next = rootID + 1
+	r.byID = make(map[uint32]any)
+	r.byPtr = make(map[any]uint32)
+}
+
+func (r *registry) register(obj any) uint32 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	pointer := reflect.ValueOf(obj).Kind() == reflect.Pointer
+	if pointer {
+		if id, ok := r.byPtr[obj]; ok {
+			return id
+		}
+	}
+	id := r.next
+	r.next++
+	r.byID[id] = obj
+	if pointer {
+		r.byPtr[obj] = id
+	}
+	return id
+}
+
+func (r *registry) registerAt(id uint32, obj any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.byID[id] = obj
+}
+
+func (r *registry) release(id uint32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if obj, ok := r.byID[id]; ok {
+		delete(r.byID, id)
+		if reflect.ValueOf(obj).Kind() == reflect.Pointer {
+			delete(r.byPtr, obj)
+		}
+	}
+}
+
+func (r *registry) lookup(id uint32) any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byID[id]
+}
+
+// Data streams.
+
+func (s *session) newDataID() uint32 {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	id := s.nextData
+	s.nextData += 2
+	return id
+}
+
+// openData opens the data stream the other side waits for under id.
+func (s *session) openData(id uint32) (net.Conn, error) {
+	return s.openStream(streamData, 0, id)
+}
+
+// expectData returns a channel that yields the data stream the other side
+// opens under id, or is closed if the connection goes first.
+func (s *session) expectData(id uint32) <-chan net.Conn {
+	ch := make(chan net.Conn, 1)
+	s.dataMu.Lock()
+	if conn, ok := s.dataArrived[id]; ok {
+		delete(s.dataArrived, id)
+		ch <- conn
+	} else {
+		s.dataWaiting[id] = ch
+	}
+	s.dataMu.Unlock()
+	return ch
+}
+
+// awaitData waits for the data stream id.
+func (s *session) awaitData(id uint32) (net.Conn, error) {
+	select {
+	case conn := <-s.expectData(id):
+		return conn, nil
+	case <-s.closed.Done():
+		s.dataMu.Lock()
+		delete(s.dataWaiting, id)
+		s.dataMu.Unlock()
+		return nil, ErrConnectionLost
+	}
+}
+
+func (s *session) deliverData(id uint32, conn net.Conn) {
+	s.dataMu.Lock()
+	defer s.dataMu.Unlock()
+	if ch, ok := s.dataWaiting[id]; ok {
+		delete(s.dataWaiting, id)
+		ch <- conn
+		return
+	}
+	s.dataArrived[id] = conn
+}
+
+// Contexts.
+
+// wireContext is a context on the wire: a number the caller cancels it by,
+// and its deadline.
+type wireContext struct {
+	ID       uint64
+	Deadline time.Time
+	Done     bool // already cancelled when the call was made
+}
+
+// exportContext prepares ctx for a call. The returned stop must be called
+// when the callee no longer uses the context (usually when the call returns).
+func (s *session) exportContext(ctx context.Context) (wireContext, func()) {
+	if ctx == nil || ctx.Done() == nil {
+		return wireContext{}, func() {}
+	}
+	wc := wireContext{ID: s.nextContext.Add(1)}
+	wc.Deadline, _ = ctx.Deadline()
+	if ctx.Err() != nil {
+		wc.Done = true
+		return wc, func() {}
+	}
+	stop := make(chan struct{})
+	var once sync.Once
+	go func() {
+		select {
+		case <-ctx.Done():
+			control := &remote{s: s, iface: ifaceControl, id: controlID}
+			_ = control.call("Control.Cancel", wc.ID, new(bool))
+		case <-stop:
+		case <-s.closed.Done():
+		}
+	}()
+	return wc, func() { once.Do(func() { close(stop) }) }
+}
+
+// importContext makes the callee's context for a call. done must be called
+// when the call no longer needs it.
+func (s *session) importContext(wc wireContext) (context.Context, func()) {
+	ctx := s.closed
+	var cancelDeadline context.CancelFunc = func() {}
+	if !wc.Deadline.IsZero() {
+		ctx, cancelDeadline = context.WithDeadline(ctx, wc.Deadline)
+	}
+	// Derived from the session's context: a lost connection cancels the
+	// work the other side asked for.
+	ctx, cancel := context.WithCancel(ctx)
+	if wc.Done {
+		cancel()
+	}
+	if wc.ID != 0 && !wc.Done {
+		s.contextsMu.Lock()
+		if s.cancelled[wc.ID] {
+			delete(s.cancelled, wc.ID)
+			cancel()
+		} else {
+			s.contexts[wc.ID] = cancel
+		}
+		s.contextsMu.Unlock()
+	}
+	return ctx, func() {
+		if wc.ID != 0 {
+			s.contextsMu.Lock()
+			delete(s.contexts, wc.ID)
+			s.contextsMu.Unlock()
+		}
+		cancel()
+		cancelDeadline()
+	}
+}
+
+// maxEarlyCancels bounds the cancels remembered for calls not yet seen.
+const maxEarlyCancels = 1024
+
+// controlServer is each side's service for the other side's housekeeping.
+type controlServer struct{ s *session }
+
+// Cancel cancels the context the other side exported as id.
+func (c *controlServer) Cancel(id uint64, _ *bool) error {
+	s := c.s
+	s.contextsMu.Lock()
+	defer s.contextsMu.Unlock()
+	if cancel, ok := s.contexts[id]; ok {
+		cancel()
+		delete(s.contexts, id)
+		return nil
+	}
+	// The cancel overtook its call; remember it for when the call arrives.
+	if len(s.cancelled) >= maxEarlyCancels {
+		for old := range s.cancelled {
+			delete(s.cancelled, old)
+			break
+		}
+	}
+	s.cancelled[id] = true
+	return nil
+}
