@@ -519,3 +519,26 @@ func TestRelay_aProvisionerInOneProcessUsesTheCommunicatorOfAnother(t *testing.T
 		t.Errorf("result artifact id = %q", result.Id())
 	}
 }
+
+func TestCallbacks_reuseOneStreamPerObject(t *testing.T) {
+	client := connect(t, funcHook(func(ctx context.Context, name string, ui packer.Ui, comm packer.Communicator, data any) error {
+		ui.Say(name)
+		return nil
+	}), nil, nil)
+	hook := client.Hook()
+	ui := discardUi{} // passed by value: still one object, one stream
+	for range 3 {
+		if err := hook.Run(context.Background(), "warm", ui, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	streams := client.s.mux.NumStreams()
+	for range 20 {
+		if err := hook.Run(context.Background(), "again", ui, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := client.s.mux.NumStreams(); got != streams {
+		t.Errorf("20 more callbacks opened streams: %d before, %d after", streams, got)
+	}
+}

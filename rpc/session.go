@@ -474,31 +474,50 @@ type registry struct {
 	mu    sync.Mutex
 	next  uint32
 	byID  map[uint32]any
-	byPtr map[any]uint32
+	byKey map[any]uint32
 }
 
 func (r *registry) init() {
 	r.next = rootID + 1
 	r.byID = make(map[uint32]any)
-	r.byPtr = make(map[any]uint32)
+	r.byKey = make(map[any]uint32)
 }
 
 func (r *registry) register(obj any) uint32 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	pointer := reflect.ValueOf(obj).Kind() == reflect.Pointer
-	if pointer {
-		if id, ok := r.byPtr[obj]; ok {
+	key, dedupe := identity(obj)
+	if dedupe {
+		if id, ok := r.byKey[key]; ok {
 			return id
 		}
 	}
 	id := r.next
 	r.next++
 	r.byID[id] = obj
-	if pointer {
-		r.byPtr[obj] = id
+	if dedupe {
+		r.byKey[key] = id
 	}
 	return id
+}
+
+// identity returns the key an object is known by, when it has one: the
+// object itself for pointers and for comparable values (a Ui passed by value
+// on every call still gets one number, and so one stream).
+func identity(obj any) (key any, ok bool) {
+	t := reflect.TypeOf(obj)
+	if t == nil || !t.Comparable() {
+		return nil, false
+	}
+	defer func() {
+		// A comparable type can hold an interface whose dynamic value
+		// is not; such an object simply gets a new number.
+		if recover() != nil {
+			key, ok = nil, false
+		}
+	}()
+	probe := map[any]bool{obj: true}
+	return obj, probe[obj]
 }
 
 func (r *registry) registerAt(id uint32, obj any) {
@@ -512,8 +531,8 @@ func (r *registry) release(id uint32) {
 	defer r.mu.Unlock()
 	if obj, ok := r.byID[id]; ok {
 		delete(r.byID, id)
-		if reflect.ValueOf(obj).Kind() == reflect.Pointer {
-			delete(r.byPtr, obj)
+		if key, ok := identity(obj); ok {
+			delete(r.byKey, key)
 		}
 	}
 }
