@@ -55,14 +55,15 @@ func (c *Client) Close() error {
 func (c *Client) Done() <-chan struct{} { return c.s.closed.Done() }
 
 // Serve serves component (a packer.Builder, Provisioner, PostProcessor,
-// Hook or Command) on conn, the plugin's end of the connection, until the
-// connection closes. It returns nil when the other side closed it.
+// Hook or Command, or a Dispenser of them) on conn, the plugin's end of the
+// connection, until the connection closes. It returns nil when the other
+// side closed it.
 func Serve(conn io.ReadWriteCloser, component any, cfg *Config) error {
 	switch component.(type) {
-	case packer.Builder, packer.Provisioner, packer.PostProcessor, packer.Hook, packer.Command:
+	case packer.Builder, packer.Provisioner, packer.PostProcessor, packer.Hook, packer.Command, Dispenser:
 	default:
 		conn.Close()
-		return fmt.Errorf("rpc: cannot serve a %T: it is not a packer.Builder, Provisioner, PostProcessor, Hook or Command", component)
+		return fmt.Errorf("rpc: cannot serve a %T: it is not a packer.Builder, Provisioner, PostProcessor, Hook, Command or rpc.Dispenser", component)
 	}
 	s, err := newSession(conn, cfg, false)
 	if err != nil {

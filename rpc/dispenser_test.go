@@ -1,0 +1,59 @@
+package rpc
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+// namedBuilders dispenses a fresh builder per request, counting them.
+type namedBuilders struct{ made int }
+
+func (d *namedBuilders) Dispense(kind, name string) (any, error) {
+	if kind != KindBuilder || name != "counter" {
+		return nil, fmt.Errorf("no %s named %q here", kind, name)
+	}
+	d.made++
+	n := d.made
+	return &funcBuilder{run: func(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
+		return &fileArtifact{id: fmt.Sprint("instance ", n)}, nil
+	}}, nil
+}
+
+func TestDispense_eachRequestGetsItsOwnInstance(t *testing.T) {
+	client := connect(t, &namedBuilders{}, nil, nil)
+	for want := 1; want <= 2; want++ {
+		component, err := client.Dispense(KindBuilder, "counter")
+		if err != nil {
+			t.Fatal(err)
+		}
+		artifact, err := component.(packer.Builder).Run(context.Background(), &recordingUi{}, funcHook(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := artifact.Id(); got != fmt.Sprint("instance ", want) {
+			t.Errorf("dispensed builder %d made artifact %q", want, got)
+		}
+	}
+}
+
+func TestDispense_unknownNameOrKindIsAClearError(t *testing.T) {
+	client := connect(t, &namedBuilders{}, nil, nil)
+	if _, err := client.Dispense(KindProvisioner, "counter"); err == nil || !strings.Contains(err.Error(), `no provisioner named "counter"`) {
+		t.Errorf("Dispense of a missing component = %v", err)
+	}
+	if _, err := client.Dispense("gizmo", "x"); err == nil || !strings.Contains(err.Error(), `cannot dispense a "gizmo"`) {
+		t.Errorf("Dispense of an unknown kind = %v", err)
+	}
+}
+
+func TestDispense_fromASingleComponentPluginSaysWhy(t *testing.T) {
+	client := connect(t, &funcBuilder{}, nil, nil)
+	_, err := client.Dispense(KindBuilder, "x")
+	if err == nil || !strings.Contains(err.Error(), "serves a single component") {
+		t.Errorf("Dispense = %v", err)
+	}
+}
