@@ -135,6 +135,25 @@ func BenchmarkFloorNetRPCCall(b *testing.B) {
 	}
 }
 
+// BenchmarkFloorNetRPCCall1MiB is the floor for BenchmarkCall1MiB.
+func BenchmarkFloorNetRPCCall1MiB(b *testing.B) {
+	core, plugin := tcpPair(b)
+	server := netrpc.NewServer()
+	server.RegisterName("Echo", new(echoService))
+	go server.ServeConn(plugin)
+	client := netrpc.NewClient(core)
+	defer client.Close()
+	arg := string(bytes.Repeat([]byte("x"), 1<<20))
+	b.SetBytes(1 << 20)
+	b.ResetTimer()
+	for range b.N {
+		var n int
+		if err := client.Call("Echo.Len", arg, &n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkFloorTCPStream is the floor for BenchmarkUpload: bytes copied
 // over a plain loopback TCP connection.
 func BenchmarkFloorTCPStream(b *testing.B) {
@@ -162,6 +181,8 @@ func BenchmarkFloorTCPStream(b *testing.B) {
 type echoService struct{}
 
 func (echoService) Echo(in string, out *string) error { *out = in; return nil }
+
+func (echoService) Len(in string, out *int) error { *out = len(in); return nil }
 
 type discardUi struct{}
 
