@@ -1,0 +1,134 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/packer-classic/packer/plugin"
+)
+
+func TestParseConfig_readsPluginMapsAndPorts(t *testing.T) {
+	abs := filepath.Join(t.TempDir(), "packer-builder-mine")
+	data := `{
+		"builders": {"mine": ` + quote(abs) + `},
+		"post-processors": {"pp": ` + quote(abs) + `},
+		"plugin_min_port": 20000, "plugin_max_port": 20010,
+		"disable_checkpoint": true
+	}`
+	c, err := parseConfig("/etc/pc", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Builders["mine"] != abs || c.PostProcessors["pp"] != abs {
+		t.Errorf("plugins not read: %+v", c)
+	}
+	if c.PluginMinPort != 20000 || c.PluginMaxPort != 20010 {
+		t.Errorf("ports = %d-%d, want 20000-20010", c.PluginMinPort, c.PluginMaxPort)
+	}
+	if len(c.ignored) != 1 || c.ignored[0] != "disable_checkpoint" {
+		t.Errorf("ignored = %q, want [disable_checkpoint]", c.ignored)
+	}
+	got := c.configured()
+	if got[plugin.KindBuilder]["mine"] != abs || got[plugin.KindPostProcessor]["pp"] != abs || len(got) != 2 {
+		t.Errorf("configured() = %v", got)
+	}
+}
+
+func TestParseConfig_defaultsPortsWhenAbsent(t *testing.T) {
+	c, err := parseConfig("/etc/pc", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PluginMinPort != defaultPluginMinPort || c.PluginMaxPort != defaultPluginMaxPort {
+		t.Errorf("ports = %d-%d, want defaults", c.PluginMinPort, c.PluginMaxPort)
+	}
+}
+
+func TestParseConfig_relativePathIsAnErrorNamingFileAndKey(t *testing.T) {
+	_, err := parseConfig("/home/me/.packerconfig", []byte(`{"provisioners": {"x": "bin/packer-provisioner-x"}}`))
+	if err == nil {
+		t.Fatal("want an error for a relative plugin path")
+	}
+	for _, want := range []string{"/home/me/.packerconfig", "provisioners.x", "bin/packer-provisioner-x", "not absolute"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q: %v", want, err)
+		}
+	}
+}
+
+func TestParseConfig_badJSONNamesFileLineAndColumn(t *testing.T) {
+	_, err := parseConfig("/tmp/pc.json", []byte("{\n  \"builders\": {\n    \"x\": ,\n  }\n}"))
+	if err == nil {
+		t.Fatal("want an error for malformed JSON")
+	}
+	for _, want := range []string{"/tmp/pc.json", "line 3", "column"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q: %v", want, err)
+		}
+	}
+}
+
+func TestParseConfig_wrongTypeNamesKey(t *testing.T) {
+	_, err := parseConfig("/tmp/pc.json", []byte(`{"commands": {"hello": 3}}`))
+	if err == nil || !strings.Contains(err.Error(), "commands.hello") || !strings.Contains(err.Error(), "/tmp/pc.json") {
+		t.Fatalf("err = %v, want one naming /tmp/pc.json and commands.hello", err)
+	}
+}
+
+func TestParseConfig_badPortRange(t *testing.T) {
+	_, err := parseConfig("/tmp/pc.json", []byte(`{"plugin_min_port": 30000, "plugin_max_port": 20000}`))
+	if err == nil || !strings.Contains(err.Error(), "plugin_min_port") {
+		t.Fatalf("err = %v, want one about plugin_min_port above plugin_max_port", err)
+	}
+	_, err = parseConfig("/tmp/pc.json", []byte(`{"plugin_max_port": 70000}`))
+	if err == nil || !strings.Contains(err.Error(), "plugin_max_port") {
+		t.Fatalf("err = %v, want one about plugin_max_port out of range", err)
+	}
+}
+
+func TestLoadConfig_explicitMissingFileIsAnError(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.json")
+	t.Setenv("PACKER_CONFIG", missing)
+	_, err := loadConfig()
+	if err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "PACKER_CONFIG") {
+		t.Fatalf("err = %v, want one naming %s and PACKER_CONFIG", err, missing)
+	}
+}
+
+func TestLoadConfig_defaultMissingFileIsEmpty(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("PACKER_CONFIG", "")
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	c, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.configured()) != 0 || c.PluginMinPort != defaultPluginMinPort {
+		t.Errorf("want an empty config with default ports, got %+v", c)
+	}
+}
+
+func TestLoadConfig_readsHomeFile(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("PACKER_CONFIG", "")
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	abs := filepath.Join(home, "packer-command-hi")
+	if err := os.WriteFile(filepath.Join(home, ".packerconfig"), []byte(`{"commands":{"hi":`+quote(abs)+`}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Commands["hi"] != abs || c.path != filepath.Join(home, ".packerconfig") {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func quote(s string) string {
+	return `"` + strings.ReplaceAll(s, `\`, `\\`) + `"`
+}

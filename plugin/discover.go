@@ -1,0 +1,357 @@
+package plugin
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+)
+
+// Kind is the type of component a plugin binary serves. It is the middle
+// part of the binary's name: packer-KIND-NAME.
+type Kind string
+
+// The kinds of plugin Packer knows, in the order `packer plugins` lists them.
+const (
+	KindBuilder       Kind = "builder"
+	KindProvisioner   Kind = "provisioner"
+	KindPostProcessor Kind = "post-processor"
+	KindHook          Kind = "hook"
+	KindCommand       Kind = "command"
+)
+
+// Kinds lists every Kind, so that callers can range over them in a stable
+// order without keeping their own copy.
+func Kinds() []Kind {
+	return []Kind{KindBuilder, KindProvisioner, KindPostProcessor, KindHook, KindCommand}
+}
+
+// BinaryName is the file name (without any .exe suffix) a plugin of this
+// kind and name has: packer-builder-null.
+func BinaryName(kind Kind, name string) string {
+	return "packer-" + string(kind) + "-" + name
+}
+
+// ParseBinaryName splits a plugin file name such as packer-post-processor-manifest
+// (or packer-builder-null.exe) into its kind and name. It reports false for a
+// file that is not a plugin, so a directory scan can skip it.
+func ParseBinaryName(file string) (Kind, string, bool) {
+	file = strings.TrimSuffix(file, ".exe")
+	rest, ok := strings.CutPrefix(file, "packer-")
+	if !ok {
+		return "", "", false
+	}
+	// Longest kind first would matter only if one kind prefixed another;
+	// none does, but post-processor contains a dash, so match whole prefixes.
+	for _, k := range Kinds() {
+		if name, ok := strings.CutPrefix(rest, string(k)+"-"); ok && name != "" {
+			return k, name, true
+		}
+	}
+	return "", "", false
+}
+
+// Source says where discovery found a plugin. `packer plugins` prints it, so
+// a user can see why one binary won over another of the same name.
+type Source string
+
+// The places a plugin can come from, in the order they are searched.
+const (
+	// SourceConfig is the config file (PACKER_CONFIG or ~/.packerconfig),
+	// which names a binary by absolute path: how a plugin author points
+	// Packer at the binary being developed.
+	SourceConfig Source = "config"
+	// SourceExecutableDir is the directory holding the packer executable.
+	SourceExecutableDir Source = "packer-dir"
+	// SourceWorkingDir is the current working directory.
+	SourceWorkingDir Source = "current-dir"
+	// SourcePluginDir is PACKER_PLUGIN_PATH, or ~/.packer.d/plugins.
+	SourcePluginDir Source = "plugin-dir"
+	// SourcePath is a directory on PATH.
+	SourcePath Source = "PATH"
+	// SourceBuiltin is the packer executable itself, re-executed as
+	// `packer plugin packer-KIND-NAME`.
+	SourceBuiltin Source = "built-in"
+)
+
+// BuiltinSubcommand is the hidden packer subcommand that serves a built-in
+// component: `packer plugin packer-builder-null`. Discovery and main agree
+// on it through this constant.
+const BuiltinSubcommand = "plugin"
+
+// Found is one plugin discovery found: what it is, how to start it and where
+// it came from.
+type Found struct {
+	Kind Kind
+	Name string
+	// Path is the executable to run. For a built-in it is the packer
+	// executable itself.
+	Path string
+	// Args are the arguments to run Path with; empty except for a built-in,
+	// which needs [plugin packer-KIND-NAME].
+	Args []string
+	// Source is where it was found; Origin adds detail a user needs to
+	// fix a wrong entry: the config file for SourceConfig, the directory
+	// for the directory sources.
+	Source Source
+	Origin string
+}
+
+// Cmd returns a fresh command that starts this plugin. Each call returns a
+// new *exec.Cmd, because a Cmd can be started only once.
+func (f Found) Cmd() *exec.Cmd {
+	return exec.Command(f.Path, f.Args...)
+}
+
+// Discovery holds the places to look for plugins. Its zero value finds
+// nothing; DefaultDiscovery fills it from the environment. Tests build one
+// by hand, pointing every field at temporary directories.
+type Discovery struct {
+	// Configured are the plugins named in the config file, by kind and
+	// name, each an absolute path. They win over every other source.
+	Configured map[Kind]map[string]string
+	// ConfigFile is the file Configured came from, named in errors about
+	// its entries.
+	ConfigFile string
+	// Executable is the packer executable. Its directory is searched, and
+	// it serves the built-ins.
+	Executable string
+	// WorkingDir is the current directory, searched after the
+	// executable's directory. Empty skips it.
+	WorkingDir string
+	// PluginDirs are PACKER_PLUGIN_PATH's entries, or ~/.packer.d/plugins.
+	PluginDirs []string
+	// PathDirs are the directories on PATH, searched last of the files.
+	PathDirs []string
+	// Builtins are the component names the packer executable serves
+	// itself, by kind. A plugin of the same name in any other source
+	// overrides a built-in.
+	Builtins map[Kind][]string
+}
+
+// ErrNotFound is returned (wrapped, with the places searched) when no source
+// has the plugin asked for.
+var ErrNotFound = errors.New("plugin not found")
+
+// DefaultDiscovery returns the Discovery a packer process uses: the
+// configured plugins and their file, its own executable, the current
+// directory, PACKER_PLUGIN_PATH (a list, as PATH) or ~/.packer.d/plugins,
+// PATH, and the given built-ins.
+func DefaultDiscovery(configFile string, configured map[Kind]map[string]string, builtins map[Kind][]string) Discovery {
+	d := Discovery{
+		Configured: configured,
+		ConfigFile: configFile,
+		Builtins:   builtins,
+		PathDirs:   filepath.SplitList(os.Getenv("PATH")),
+	}
+	if exe, err := os.Executable(); err == nil {
+		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = resolved
+		}
+		d.Executable = exe
+	}
+	if wd, err := os.Getwd(); err == nil {
+		d.WorkingDir = wd
+	}
+	if p := os.Getenv("PACKER_PLUGIN_PATH"); p != "" {
+		d.PluginDirs = filepath.SplitList(p)
+	} else if home, err := os.UserHomeDir(); err == nil {
+		d.PluginDirs = []string{filepath.Join(home, ".packer.d", "plugins")}
+	}
+	return d
+}
+
+// dirSource is one directory to search and the source it stands for.
+type dirSource struct {
+	dir    string
+	source Source
+}
+
+// dirs lists the directories to search, in order.
+func (d Discovery) dirs() []dirSource {
+	var out []dirSource
+	if d.Executable != "" {
+		out = append(out, dirSource{filepath.Dir(d.Executable), SourceExecutableDir})
+	}
+	if d.WorkingDir != "" {
+		out = append(out, dirSource{d.WorkingDir, SourceWorkingDir})
+	}
+	for _, dir := range d.PluginDirs {
+		if dir != "" {
+			out = append(out, dirSource{dir, SourcePluginDir})
+		}
+	}
+	for _, dir := range d.PathDirs {
+		if dir != "" {
+			out = append(out, dirSource{dir, SourcePath})
+		}
+	}
+	return out
+}
+
+// Find returns the plugin of this kind and name from the first source that
+// has it: the config file, the packer executable's directory, the current
+// directory, the plugin directories, PATH, and last the built-ins. A config
+// file entry whose file is missing or not executable is an error naming the
+// file and key rather than a silent fall-through, because the user asked for
+// that binary.
+func (d Discovery) Find(kind Kind, name string) (Found, error) {
+	if path, ok := d.Configured[kind][name]; ok {
+		f := Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile}
+		if err := checkExecutable(path); err != nil {
+			return Found{}, fmt.Errorf("config file %s, key %s.%s: %w; fix the path or remove the entry",
+				d.ConfigFile, configKey(kind), name, err)
+		}
+		return f, nil
+	}
+	file := BinaryName(kind, name)
+	for _, ds := range d.dirs() {
+		for _, candidate := range candidates(ds.dir, file) {
+			if checkExecutable(candidate) == nil {
+				return Found{Kind: kind, Name: name, Path: candidate, Source: ds.source, Origin: ds.dir}, nil
+			}
+		}
+	}
+	if d.isBuiltin(kind, name) && d.Executable != "" {
+		return d.builtin(kind, name), nil
+	}
+	return Found{}, fmt.Errorf("%w: no %s named %q: looked for %s in the config file %s, %s, and found no built-in of that name; install it there or name it in the config file",
+		ErrNotFound, kind, name, file, orNone(d.ConfigFile), d.describeDirs())
+}
+
+// All returns every plugin discovery can find, one per kind and name (the
+// one Find would return), sorted by kind then name. A config entry whose file
+// is missing is returned with its error, not dropped, so `packer plugins`
+// shows the broken entry.
+func (d Discovery) All() ([]Found, []error) {
+	seen := make(map[Kind]map[string]bool)
+	var found []Found
+	var errs []error
+	add := func(f Found) {
+		if seen[f.Kind] == nil {
+			seen[f.Kind] = make(map[string]bool)
+		}
+		if seen[f.Kind][f.Name] {
+			return
+		}
+		seen[f.Kind][f.Name] = true
+		found = append(found, f)
+	}
+	for _, kind := range Kinds() {
+		for name, path := range d.Configured[kind] {
+			if err := checkExecutable(path); err != nil {
+				errs = append(errs, fmt.Errorf("config file %s, key %s.%s: %w", d.ConfigFile, configKey(kind), name, err))
+			}
+			add(Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile})
+		}
+	}
+	for _, ds := range d.dirs() {
+		entries, err := os.ReadDir(ds.dir)
+		if err != nil {
+			continue // a missing directory on PATH or a plugin dir not made yet is normal
+		}
+		for _, e := range entries {
+			kind, name, ok := ParseBinaryName(e.Name())
+			if !ok {
+				continue
+			}
+			path := filepath.Join(ds.dir, e.Name())
+			if checkExecutable(path) != nil {
+				continue
+			}
+			add(Found{Kind: kind, Name: name, Path: path, Source: ds.source, Origin: ds.dir})
+		}
+	}
+	if d.Executable != "" {
+		for _, kind := range Kinds() {
+			for _, name := range d.Builtins[kind] {
+				add(d.builtin(kind, name))
+			}
+		}
+	}
+	order := make(map[Kind]int)
+	for i, k := range Kinds() {
+		order[k] = i
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		if found[i].Kind != found[j].Kind {
+			return order[found[i].Kind] < order[found[j].Kind]
+		}
+		return found[i].Name < found[j].Name
+	})
+	return found, errs
+}
+
+func (d Discovery) isBuiltin(kind Kind, name string) bool {
+	for _, n := range d.Builtins[kind] {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (d Discovery) builtin(kind Kind, name string) Found {
+	return Found{
+		Kind: kind, Name: name, Path: d.Executable,
+		Args:   []string{BuiltinSubcommand, BinaryName(kind, name)},
+		Source: SourceBuiltin, Origin: d.Executable,
+	}
+}
+
+func (d Discovery) describeDirs() string {
+	var parts []string
+	for _, ds := range d.dirs() {
+		parts = append(parts, fmt.Sprintf("%s (%s)", ds.dir, ds.source))
+	}
+	if len(parts) == 0 {
+		return "no directories"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// configKey is the config file's map name for a kind: builders,
+// provisioners, post-processors, hooks, commands.
+func configKey(kind Kind) string {
+	return string(kind) + "s"
+}
+
+// candidates are the file names a plugin may have in dir: on Windows the
+// .exe form first.
+func candidates(dir, file string) []string {
+	if runtime.GOOS == "windows" {
+		return []string{filepath.Join(dir, file+".exe"), filepath.Join(dir, file)}
+	}
+	return []string{filepath.Join(dir, file)}
+}
+
+// checkExecutable reports why path cannot be run as a plugin: missing, a
+// directory, or (outside Windows, which has no execute bit) not executable.
+func checkExecutable(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s does not exist", path)
+		}
+		return err
+	}
+	if info.IsDir() {
+		return fmt.Errorf("%s is a directory, not a plugin executable", path)
+	}
+	if runtime.GOOS != "windows" && info.Mode().Perm()&0o111 == 0 {
+		return fmt.Errorf("%s is not executable (chmod +x it)", path)
+	}
+	return nil
+}

@@ -1,0 +1,263 @@
+package plugin
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// writePlugin makes an executable file named like a plugin in dir and
+// returns its path. Discovery only looks at files, so its content is a stub
+// script that is never run.
+func writePlugin(t *testing.T, dir, file string) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		file += ".exe"
+	}
+	path := filepath.Join(dir, file)
+	if err := os.WriteFile(path, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// testDiscovery returns a Discovery whose every source is its own temporary
+// directory, so each test decides what each place holds.
+func testDiscovery(t *testing.T) (Discovery, map[Source]string) {
+	t.Helper()
+	dirs := map[Source]string{
+		SourceExecutableDir: t.TempDir(),
+		SourceWorkingDir:    t.TempDir(),
+		SourcePluginDir:     t.TempDir(),
+		SourcePath:          t.TempDir(),
+		SourceConfig:        t.TempDir(),
+	}
+	exe := filepath.Join(dirs[SourceExecutableDir], "packer")
+	d := Discovery{
+		Configured: map[Kind]map[string]string{},
+		ConfigFile: filepath.Join(dirs[SourceConfig], "packerconfig"),
+		Executable: exe,
+		WorkingDir: dirs[SourceWorkingDir],
+		PluginDirs: []string{dirs[SourcePluginDir]},
+		PathDirs:   []string{dirs[SourcePath]},
+		Builtins:   map[Kind][]string{KindBuilder: {"null"}},
+	}
+	return d, dirs
+}
+
+func TestDiscovery_FindSearchesSourcesInDocumentedOrder(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	const name = "thing"
+	// Fill every place, then remove them one by one from the front: each
+	// time, the next place in the order must win.
+	order := []Source{SourceConfig, SourceExecutableDir, SourceWorkingDir, SourcePluginDir, SourcePath}
+	paths := map[Source]string{}
+	for _, src := range order {
+		paths[src] = writePlugin(t, dirs[src], BinaryName(KindBuilder, name))
+	}
+	d.Configured[KindBuilder] = map[string]string{name: paths[SourceConfig]}
+	d.Builtins[KindBuilder] = append(d.Builtins[KindBuilder], name)
+
+	for _, src := range order {
+		f, err := d.Find(KindBuilder, name)
+		if err != nil {
+			t.Fatalf("with %s present: %v", src, err)
+		}
+		if f.Source != src || f.Path != paths[src] {
+			t.Fatalf("found %s at %s, want %s at %s", f.Source, f.Path, src, paths[src])
+		}
+		if src == SourceConfig {
+			delete(d.Configured[KindBuilder], name)
+		} else if err := os.Remove(paths[src]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := d.Find(KindBuilder, name)
+	if err != nil {
+		t.Fatalf("with only the built-in left: %v", err)
+	}
+	if f.Source != SourceBuiltin || f.Path != d.Executable {
+		t.Fatalf("found %s at %s, want the built-in served by %s", f.Source, f.Path, d.Executable)
+	}
+	if want := []string{"plugin", "packer-builder-thing"}; !slices.Equal(f.Args, want) {
+		t.Errorf("built-in args = %q, want %q", f.Args, want)
+	}
+	cmd := f.Cmd()
+	if want := []string{d.Executable, "plugin", "packer-builder-thing"}; !slices.Equal(cmd.Args, want) {
+		t.Errorf("built-in command = %q, want %q", cmd.Args, want)
+	}
+}
+
+func TestDiscovery_FindExternalOverridesBuiltin(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	path := writePlugin(t, dirs[SourcePath], "packer-builder-null")
+	f, err := d.Find(KindBuilder, "null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Source != SourcePath || f.Path != path || len(f.Args) != 0 {
+		t.Errorf("got %+v, want the PATH binary %s with no args", f, path)
+	}
+}
+
+func TestDiscovery_FindMissingPluginNamesWhatWasSearched(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	_, err := d.Find(KindPostProcessor, "nope")
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	for _, want := range []string{"packer-post-processor-nope", dirs[SourcePath], dirs[SourcePluginDir], d.ConfigFile} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestDiscovery_FindSkipsNonExecutableFiles(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no execute bit")
+	}
+	d, dirs := testDiscovery(t)
+	if err := os.WriteFile(filepath.Join(dirs[SourceWorkingDir], "packer-provisioner-x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := writePlugin(t, dirs[SourcePath], "packer-provisioner-x")
+	f, err := d.Find(KindProvisioner, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Path != want {
+		t.Errorf("found %s, want the executable one on PATH %s", f.Path, want)
+	}
+}
+
+func TestDiscovery_FindConfigEntryThatIsMissingIsAnErrorNamingFileAndKey(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	missing := filepath.Join(dirs[SourceConfig], "packer-builder-gone")
+	d.Configured[KindBuilder] = map[string]string{"gone": missing}
+	// A binary of the same name elsewhere must not hide the broken entry.
+	writePlugin(t, dirs[SourcePath], "packer-builder-gone")
+	_, err := d.Find(KindBuilder, "gone")
+	if err == nil {
+		t.Fatal("want an error for a config entry whose file does not exist")
+	}
+	for _, want := range []string{d.ConfigFile, "builders.gone", missing, "does not exist"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestDiscovery_FindConfigEntryNotExecutable(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no execute bit")
+	}
+	d, dirs := testDiscovery(t)
+	path := filepath.Join(dirs[SourceConfig], "packer-command-x")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.Configured[KindCommand] = map[string]string{"x": path}
+	_, err := d.Find(KindCommand, "x")
+	if err == nil || !strings.Contains(err.Error(), "not executable") || !strings.Contains(err.Error(), "commands.x") {
+		t.Fatalf("err = %v, want a not-executable error naming commands.x", err)
+	}
+}
+
+func TestDiscovery_AllListsWinnersSortedWithSources(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	configured := writePlugin(t, dirs[SourceConfig], "my-dev-build")
+	d.Configured[KindPostProcessor] = map[string]string{"dev": configured}
+	inCwd := writePlugin(t, dirs[SourceWorkingDir], "packer-builder-null") // overrides the built-in
+	writePlugin(t, dirs[SourcePath], "packer-builder-null")                // shadowed by the cwd one
+	onPath := writePlugin(t, dirs[SourcePath], "packer-post-processor-zip")
+	plugDir := writePlugin(t, dirs[SourcePluginDir], "packer-command-hello")
+	writePlugin(t, dirs[SourcePath], "packer")          // not a plugin name
+	writePlugin(t, dirs[SourcePath], "packer-widget-x") // unknown kind
+	d.Builtins[KindProvisioner] = []string{"shell"}
+
+	found, errs := d.All()
+	if len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	type row struct {
+		kind       Kind
+		name, path string
+		source     Source
+	}
+	var got []row
+	for _, f := range found {
+		got = append(got, row{f.Kind, f.Name, f.Path, f.Source})
+	}
+	want := []row{
+		{KindBuilder, "null", inCwd, SourceWorkingDir},
+		{KindProvisioner, "shell", d.Executable, SourceBuiltin},
+		{KindPostProcessor, "dev", configured, SourceConfig},
+		{KindPostProcessor, "zip", onPath, SourcePath},
+		{KindCommand, "hello", plugDir, SourcePluginDir},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("All() =\n%v\nwant\n%v", got, want)
+	}
+}
+
+func TestDiscovery_AllReportsBrokenConfigEntries(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	d.Configured[KindBuilder] = map[string]string{"gone": filepath.Join(dirs[SourceConfig], "missing")}
+	found, errs := d.All()
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "builders.gone") {
+		t.Fatalf("errs = %v, want one naming builders.gone", errs)
+	}
+	if !slices.ContainsFunc(found, func(f Found) bool { return f.Name == "gone" && f.Source == SourceConfig }) {
+		t.Errorf("the broken entry should still be listed: %+v", found)
+	}
+}
+
+func TestParseBinaryName(t *testing.T) {
+	cases := []struct {
+		file string
+		kind Kind
+		name string
+		ok   bool
+	}{
+		{"packer-builder-null", KindBuilder, "null", true},
+		{"packer-post-processor-shell-local", KindPostProcessor, "shell-local", true},
+		{"packer-provisioner-file.exe", KindProvisioner, "file", true},
+		{"packer-command-hello", KindCommand, "hello", true},
+		{"packer-hook-x", KindHook, "x", true},
+		{"packer-builder-", "", "", false},
+		{"packer", "", "", false},
+		{"packer-post-x", "", "", false},
+		{"notpacker-builder-null", "", "", false},
+	}
+	for _, c := range cases {
+		kind, name, ok := ParseBinaryName(c.file)
+		if kind != c.kind || name != c.name || ok != c.ok {
+			t.Errorf("ParseBinaryName(%q) = %q, %q, %v; want %q, %q, %v", c.file, kind, name, ok, c.kind, c.name, c.ok)
+		}
+	}
+}
+
+func TestDefaultDiscovery_readsPluginPathList(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	t.Setenv("PACKER_PLUGIN_PATH", a+string(os.PathListSeparator)+b)
+	d := DefaultDiscovery("", nil, nil)
+	if !slices.Equal(d.PluginDirs, []string{a, b}) {
+		t.Errorf("PluginDirs = %q, want %q", d.PluginDirs, []string{a, b})
+	}
+	t.Setenv("PACKER_PLUGIN_PATH", "")
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	d = DefaultDiscovery("", nil, nil)
+	if want := filepath.Join(home, ".packer.d", "plugins"); !slices.Equal(d.PluginDirs, []string{want}) {
+		t.Errorf("PluginDirs = %q, want [%s]", d.PluginDirs, want)
+	}
+	if d.Executable == "" {
+		t.Error("Executable not set from os.Executable")
+	}
+}
