@@ -1,0 +1,466 @@
+package plugin
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/rpc"
+)
+
+// ClientConfig says how to start one plugin process.
+type ClientConfig struct {
+	// Cmd is the plugin to run. Its Env, if set, is the base environment;
+	// the handshake variables are added to it. Its Stdout and Stderr must be
+	// nil: the client reads them.
+	Cmd *exec.Cmd
+
+	// Name prefixes the plugin's log lines and names it in errors. Empty
+	// means the base name of Cmd.Path.
+	Name string
+
+	// StartTimeout bounds the wait for the handshake. Zero means
+	// PACKER_PLUGIN_TIMEOUT, else 60s.
+	StartTimeout time.Duration
+
+	// MinPort and MaxPort bound the plugin's port. Zero means
+	// PACKER_PLUGIN_MIN_PORT / MAX_PORT, else 10000-25000.
+	MinPort, MaxPort int
+
+	// Logger receives the plugin's stderr and stray stdout, one prefixed
+	// line each, and the client's own diagnostics. Nil discards them.
+	Logger *log.Logger
+}
+
+// killGrace is how long Kill waits for a plugin to exit by itself after its
+// connection is closed, before killing its process group.
+const killGrace = 2 * time.Second
+
+// stderrTail is how many of the last stderr lines an error quotes.
+const stderrTail = 10
+
+// Client is the core's handle on one plugin process: it starts the process,
+// completes the handshake, hands out the component the plugin serves, and
+// kills the process when asked.
+type Client struct {
+	config ClientConfig
+	name   string
+	logger *log.Logger
+
+	startOnce sync.Once
+	startErr  error
+
+	mu     sync.Mutex // guards rpc, cmd and killed against a concurrent Kill
+	rpc    *rpc.Client
+	cmd    *exec.Cmd
+	killed bool
+	addr   string // where the plugin listens, once it has said
+
+	exited   chan struct{} // closed when the process has exited and its output is drained
+	exitErr  error         // from cmd.Wait, set before exited closes
+	tailMu   sync.Mutex
+	tail     []string
+	killOnce sync.Once
+}
+
+// NewClient returns a client for the plugin; nothing starts until Start or
+// the first request for its component.
+func NewClient(config *ClientConfig) *Client {
+	c := &Client{config: *config, exited: make(chan struct{})}
+	c.name = c.config.Name
+	if c.name == "" && c.config.Cmd != nil {
+		c.name = filepath.Base(c.config.Cmd.Path)
+	}
+	c.logger = c.config.Logger
+	if c.logger == nil {
+		c.logger = log.New(io.Discard, "", 0)
+	}
+	return c
+}
+
+// Name is the plugin's name as it appears in logs and errors.
+func (c *Client) Name() string { return c.name }
+
+// Start starts the plugin process and connects to it. It is safe to call
+// more than once: later calls return the first call's result.
+func (c *Client) Start() error {
+	c.startOnce.Do(func() {
+		c.startErr = c.start()
+		if c.startErr != nil {
+			c.Kill()
+		}
+	})
+	return c.startErr
+}
+
+func (c *Client) start() error {
+	cmd := c.config.Cmd
+	if cmd == nil {
+		return errors.New("plugin: ClientConfig.Cmd is nil")
+	}
+	ports := PortRange{Min: c.config.MinPort, Max: c.config.MaxPort}
+	if ports.Min == 0 || ports.Max == 0 {
+		fromEnv, err := PortRangeFromEnv()
+		if err != nil {
+			return fmt.Errorf("cannot start plugin %s: %w", c.name, err)
+		}
+		if ports.Min == 0 {
+			ports.Min = fromEnv.Min
+		}
+		if ports.Max == 0 {
+			ports.Max = fromEnv.Max
+		}
+	}
+	if err := ports.Check(); err != nil {
+		return fmt.Errorf("cannot start plugin %s: %w", c.name, err)
+	}
+	timeout := c.config.StartTimeout
+	if timeout == 0 {
+		var err error
+		if timeout, err = StartTimeoutFromEnv(); err != nil {
+			return fmt.Errorf("cannot start plugin %s: %w", c.name, err)
+		}
+	}
+	keyHex, err := newAuthKey()
+	if err != nil {
+		return err
+	}
+	key, _ := decodeAuthKey(keyHex)
+
+	env := cmd.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	cmd.Env = append(env,
+		MagicCookieKey+"="+MagicCookieValue,
+		MinPortEnv+"="+strconv.Itoa(ports.Min),
+		MaxPortEnv+"="+strconv.Itoa(ports.Max),
+		authKeyEnv+"="+keyHex,
+	)
+	setProcessGroup(cmd)
+	// Pipes of our own rather than cmd's: cmd.Wait closes its pipes as soon
+	// as the process exits, losing what is still buffered in them.
+	stdout, stdoutW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	stderr, stderrW, err := os.Pipe()
+	if err != nil {
+		stdout.Close()
+		stdoutW.Close()
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = stdoutW, stderrW
+	c.mu.Lock()
+	if c.killed {
+		c.mu.Unlock()
+		closeAll(stdout, stdoutW, stderr, stderrW)
+		return fmt.Errorf("plugin %s was killed before it started", c.name)
+	}
+	if err := cmd.Start(); err != nil {
+		c.mu.Unlock()
+		closeAll(stdout, stdoutW, stderr, stderrW)
+		return fmt.Errorf("cannot start plugin %s (%s): %w", c.name, cmd.Path, err)
+	}
+	c.cmd = cmd
+	c.mu.Unlock()
+	closeAll(stdoutW, stderrW)
+
+	// Both pipes are drained from the first byte, so a plugin that writes a
+	// lot before its handshake never blocks on a full pipe.
+	var drained sync.WaitGroup
+	drained.Add(2)
+	go func() {
+		defer drained.Done()
+		c.logLines(stderr, true)
+	}()
+	handshake := make(chan handshakeResult, 1)
+	go func() {
+		defer drained.Done()
+		c.readStdout(stdout, handshake)
+	}()
+	go func() {
+		err := cmd.Wait()
+		// A child of the plugin that left its group may still hold the
+		// pipes; its output is not waited for long.
+		allRead := make(chan struct{})
+		go func() {
+			drained.Wait()
+			close(allRead)
+		}()
+		select {
+		case <-allRead:
+		case <-time.After(killGrace):
+			closeAll(stdout, stderr)
+			<-allRead
+		}
+		closeAll(stdout, stderr)
+		c.exitErr = err
+		close(c.exited)
+	}()
+
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var addr string
+	select {
+	case h := <-handshake:
+		if h.err != nil {
+			return c.startError(h.err)
+		}
+		addr = h.addr
+		c.addr = addr
+	case <-c.exited:
+		return c.startError(errors.New("it exited before completing the handshake"))
+	case <-timer.C:
+		return c.startError(fmt.Errorf("it did not complete the handshake within %s (set %s to wait longer)", timeout, TimeoutEnv))
+	}
+
+	conn, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return c.startError(fmt.Errorf("dialling the address it announced, %s: %w", addr, err))
+	}
+	if err := authenticateCore(conn, key); err != nil {
+		conn.Close()
+		return c.startError(fmt.Errorf("the listener at %s: %w", addr, err))
+	}
+	client, err := rpc.NewClient(conn, &rpc.Config{Logger: c.logger, CallError: c.callError})
+	if err != nil {
+		conn.Close()
+		return c.startError(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.killed {
+		client.Close()
+		return fmt.Errorf("plugin %s was killed while it started", c.name)
+	}
+	c.rpc = client
+	return nil
+}
+
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
+}
+
+type handshakeResult struct {
+	addr string
+	err  error
+}
+
+// readStdout reads the handshake line with a bound, then logs the rest of
+// stdout.
+func (c *Client) readStdout(stdout io.Reader, handshake chan<- handshakeResult) {
+	reader := bufio.NewReaderSize(stdout, maxHandshakeLine)
+	line, err := reader.ReadSlice('\n')
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		handshake <- handshakeResult{err: fmt.Errorf("it printed %d bytes without a newline instead of its handshake line (%q...)", len(line), truncate(string(line), 40))}
+	case err != nil:
+		// The process closed stdout (usually: it exited); the exit is
+		// reported with its status by the caller.
+		handshake <- handshakeResult{err: errors.New("it exited before completing the handshake")}
+	default:
+		addr, perr := parseHandshake(string(line))
+		handshake <- handshakeResult{addr: addr, err: perr}
+	}
+	c.logLines(reader, false)
+}
+
+// logLines logs each line of r prefixed with the plugin's name; lines from
+// stderr are also kept for error messages.
+func (c *Client) logLines(r io.Reader, keep bool) {
+	scanner := bufio.NewScanner(r)
+	scanner.Buffer(make([]byte, 64<<10), 64<<10)
+	scanner.Split(scanLinesOrChunks)
+	for scanner.Scan() {
+		line := strings.TrimRight(scanner.Text(), "\r")
+		c.logger.Printf("%s: %s", c.name, line)
+		if keep {
+			c.tailMu.Lock()
+			c.tail = append(c.tail, line)
+			if len(c.tail) > stderrTail {
+				c.tail = c.tail[len(c.tail)-stderrTail:]
+			}
+			c.tailMu.Unlock()
+		}
+	}
+	io.Copy(io.Discard, r)
+}
+
+// scanLinesOrChunks splits into lines, cutting a line longer than the buffer
+// into chunks instead of failing.
+func scanLinesOrChunks(data []byte, atEOF bool) (int, []byte, error) {
+	advance, token, err := bufio.ScanLines(data, atEOF)
+	if advance == 0 && token == nil && err == nil && len(data) >= 64<<10 {
+		return len(data), data, nil
+	}
+	return advance, token, err
+}
+
+// startError says which plugin failed to start and why, with its exit status
+// and the last lines of its stderr when it has exited.
+func (c *Client) startError(cause error) error {
+	path := c.config.Cmd.Path
+	msg := fmt.Sprintf("plugin %s (%s) failed to start: %v", c.name, path, cause)
+	select {
+	case <-c.exited:
+		msg += fmt.Sprintf(" [%s]", exitDescription(c.exitErr))
+	case <-time.After(200 * time.Millisecond):
+		// Give a dying process a moment, so the status and its last words
+		// make it into the error; a live one is killed by the caller.
+	}
+	if tail := c.stderrTail(); tail != "" {
+		msg += "\nits last lines on stderr:\n" + tail
+	}
+	return errors.New(msg)
+}
+
+func (c *Client) stderrTail() string {
+	c.tailMu.Lock()
+	defer c.tailMu.Unlock()
+	var b strings.Builder
+	for _, line := range c.tail {
+		b.WriteString("  " + line + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func exitDescription(err error) string {
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return exitErr.ProcessState.String()
+	}
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+// callError turns a lost connection during a call into what happened to
+// the plugin.
+func (c *Client) callError(method string, err error) error {
+	select {
+	case <-c.exited:
+		msg := fmt.Sprintf("plugin %s exited unexpectedly (%s) during %s", c.name, exitDescription(c.exitErr), method)
+		if tail := c.stderrTail(); tail != "" {
+			msg += "; its last lines on stderr:\n" + tail
+		}
+		return fmt.Errorf("%s: %w", msg, rpc.ErrConnectionLost)
+	case <-time.After(killGrace):
+		return fmt.Errorf("lost the connection to plugin %s during %s: %w", c.name, method, err)
+	}
+}
+
+// Builder starts the plugin if needed and returns the builder it serves.
+func (c *Client) Builder() (packer.Builder, error) {
+	if err := c.Start(); err != nil {
+		return nil, err
+	}
+	return c.rpc.Builder(), nil
+}
+
+// Provisioner starts the plugin if needed and returns the provisioner it
+// serves.
+func (c *Client) Provisioner() (packer.Provisioner, error) {
+	if err := c.Start(); err != nil {
+		return nil, err
+	}
+	return c.rpc.Provisioner(), nil
+}
+
+// PostProcessor starts the plugin if needed and returns the post-processor
+// it serves.
+func (c *Client) PostProcessor() (packer.PostProcessor, error) {
+	if err := c.Start(); err != nil {
+		return nil, err
+	}
+	return c.rpc.PostProcessor(), nil
+}
+
+// Hook starts the plugin if needed and returns the hook it serves.
+func (c *Client) Hook() (packer.Hook, error) {
+	if err := c.Start(); err != nil {
+		return nil, err
+	}
+	return c.rpc.Hook(), nil
+}
+
+// Command starts the plugin if needed and returns the command it serves.
+func (c *Client) Command() (packer.Command, error) {
+	if err := c.Start(); err != nil {
+		return nil, err
+	}
+	return c.rpc.Command(), nil
+}
+
+// Dispense starts the plugin if needed and asks it for a new component of
+// kind (rpc.KindBuilder, ...) named name; for plugins served with
+// ServeDispenser.
+func (c *Client) Dispense(kind, name string) (any, error) {
+	if err := c.Start(); err != nil {
+		return nil, err
+	}
+	return c.rpc.Dispense(kind, name)
+}
+
+// Exited reports whether the plugin process has exited.
+func (c *Client) Exited() bool {
+	select {
+	case <-c.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Pid is the plugin's process id, or 0 before it started.
+func (c *Client) Pid() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cmd == nil || c.cmd.Process == nil {
+		return 0
+	}
+	return c.cmd.Process.Pid
+}
+
+// Kill ends the plugin: it closes the connection, which a plugin answers by
+// exiting, waits a short grace period, then kills the plugin's process group.
+// It returns when the process has exited. Safe to call more than once.
+func (c *Client) Kill() {
+	c.mu.Lock()
+	c.killed = true
+	client, cmd := c.rpc, c.cmd
+	c.mu.Unlock()
+	if cmd == nil {
+		return // never started
+	}
+	c.killOnce.Do(func() {
+		// A connected plugin is asked to leave by closing its
+		// connection; one that never connected has nothing to wind down.
+		if client != nil {
+			client.Close()
+			select {
+			case <-c.exited:
+			case <-time.After(killGrace):
+				c.logger.Printf("%s: still running %s after its connection closed; killing it", c.name, killGrace)
+			}
+		}
+		// The group goes even when the plugin itself exited: its
+		// children may not have.
+		killProcessGroup(cmd)
+	})
+	<-c.exited
+}

@@ -1,0 +1,344 @@
+package plugin
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+// The test binary doubles as every plugin the tests need: run with
+// PLUGIN_TEST_MODE set, TestMain turns it into that plugin instead of
+// running tests. The tests start it as a real process, as packer would.
+const modeEnv = "PLUGIN_TEST_MODE"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(modeEnv); mode != "" {
+		runHelperPlugin(mode)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func runHelperPlugin(mode string) {
+	switch mode {
+	case "builder":
+		ServeBuilder(&helperBuilder{})
+	case "provisioner":
+		ServeProvisioner(helperProvisioner{})
+	case "post-processor":
+		ServePostProcessor(helperPostProcessor{})
+	case "stderr-flood":
+		chunk := strings.Repeat("e", 1023) + "\n"
+		for range 10 << 10 { // 10 MiB
+			os.Stderr.WriteString(chunk)
+		}
+		ServeBuilder(&helperBuilder{})
+	case "silent-exit":
+		fmt.Fprintln(os.Stderr, "cannot open my configuration: permission denied")
+		os.Exit(3)
+	case "garbage":
+		fmt.Println("Hello! I am a plugin and I like to talk.")
+		select {}
+	case "no-newline":
+		os.Stdout.WriteString(strings.Repeat("x", 1<<20))
+		select {}
+	case "never-handshakes":
+		select {}
+	case "wrong-version":
+		fmt.Println("PACKER-PLUGIN|99|tcp|127.0.0.1:1")
+		select {}
+	case "not-loopback":
+		fmt.Println("PACKER-PLUGIN|1|tcp|192.0.2.7:1234")
+		select {}
+	case "impostor":
+		// Listens and announces like a plugin, but does not hold the key.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			os.Exit(1)
+		}
+		fmt.Print(handshakeLine(l.Addr()))
+		conn, err := l.Accept()
+		if err != nil {
+			os.Exit(1)
+		}
+		io.CopyN(io.Discard, conn, int64(len(authHello)+nonceSize))
+		conn.Write(bytes.Repeat([]byte{7}, nonceSize+32))
+		select {}
+	case "core":
+		// A core that starts a builder plugin, prints its pid, and waits to
+		// be killed: for testing that plugins outlive no core.
+		c := NewClient(&ClientConfig{Cmd: helperCmd("builder")})
+		if _, err := c.Builder(); err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println(c.Pid())
+		select {}
+	default:
+		fmt.Fprintf(os.Stderr, "unknown %s %q\n", modeEnv, mode)
+		os.Exit(2)
+	}
+}
+
+// helperCmd is the command that runs the test binary as the plugin mode.
+func helperCmd(mode string, env ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		panic(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	// A race-enabled helper would otherwise sleep a second at exit.
+	cmd.Env = append(os.Environ(), append([]string{modeEnv + "=" + mode, "GORACE=atexit_sleep_ms=0"}, env...)...)
+	return cmd
+}
+
+// helperBuilder's Run does what the Ui's answer to "mode?" says, so one
+// plugin binary can crash, hang or misbehave on demand mid-call.
+type helperBuilder struct{}
+
+func (b *helperBuilder) Prepare(raws ...any) ([]string, error) { return nil, nil }
+
+func (b *helperBuilder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
+	mode, err := ui.Ask("mode?")
+	if err != nil {
+		return nil, err
+	}
+	switch mode {
+	case "exit":
+		os.Exit(3)
+	case "panic-in-goroutine":
+		done := make(chan struct{})
+		go func() { panic("the plugin broke") }()
+		<-done
+	case "wait-for-cancel":
+		ui.Say("waiting")
+		<-ctx.Done()
+		return nil, fmt.Errorf("cancelled: %w", ctx.Err())
+	case "hang":
+		ui.Say("hanging")
+		select {}
+	case "stray-print":
+		fmt.Println("a stray line on stdout")
+		log.Println("a line from the log package")
+	case "child":
+		cmd := exec.Command("sleep", "1000")
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		ui.Say(strconv.Itoa(cmd.Process.Pid))
+		select {}
+	case "provision":
+		root := os.Getenv("HELPER_COMM_ROOT")
+		if err := hook.Run(ctx, packer.HookProvision, ui, &dirCommunicator{root: root}, map[string]any{"ID": "helper"}); err != nil {
+			return nil, err
+		}
+		return &helperArtifact{ID: "built", FileList: []string{filepath.Join(root, "greeting.txt")}}, nil
+	}
+	ui.Say("ran " + mode)
+	return &helperArtifact{ID: mode}, nil
+}
+
+type helperProvisioner struct{}
+
+func (helperProvisioner) Prepare(raws ...any) error { return nil }
+
+func (helperProvisioner) Provision(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+	if err := comm.Upload("greeting.sh", strings.NewReader("echo hello from $(basename $PWD) > greeting.txt\n"), nil); err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	status, err := (&packer.RemoteCmd{Command: "sh greeting.sh && cat greeting.txt"}).RunWithUi(ctx, comm, ui)
+	if err != nil {
+		return err
+	}
+	if status != 0 {
+		return fmt.Errorf("the script exited %d", status)
+	}
+	return nil
+}
+
+type helperPostProcessor struct{}
+
+func (helperPostProcessor) Prepare(raws ...any) error { return nil }
+
+func (helperPostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
+	var sizes []string
+	for _, f := range a.Files() {
+		info, err := os.Stat(f)
+		if err != nil {
+			return nil, false, err
+		}
+		sizes = append(sizes, fmt.Sprintf("%s:%d", filepath.Base(f), info.Size()))
+	}
+	return &helperArtifact{ID: "processed " + a.Id() + " " + strings.Join(sizes, ",")}, true, nil
+}
+
+type helperArtifact struct {
+	ID       string
+	FileList []string
+}
+
+func (a *helperArtifact) BuilderId() string     { return "test.helper" }
+func (a *helperArtifact) Files() []string       { return a.FileList }
+func (a *helperArtifact) Id() string            { return a.ID }
+func (a *helperArtifact) String() string        { return "helper artifact " + a.ID }
+func (a *helperArtifact) State(name string) any { return nil }
+func (a *helperArtifact) Destroy() error        { return nil }
+
+// dirCommunicator runs commands with sh -c inside a directory.
+type dirCommunicator struct{ root string }
+
+func (c *dirCommunicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
+	cmd := exec.CommandContext(ctx, "sh", "-c", rc.Command)
+	cmd.Dir = c.root
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = rc.Stdin, rc.Stdout, rc.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() {
+		cmd.Wait()
+		rc.SetExited(cmd.ProcessState.ExitCode())
+	}()
+	return nil
+}
+
+func (c *dirCommunicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error {
+	f, err := os.Create(filepath.Join(c.root, dst))
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, src); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func (c *dirCommunicator) Download(src string, dst io.Writer) error {
+	f, err := os.Open(filepath.Join(c.root, src))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(dst, f)
+	return err
+}
+
+func (c *dirCommunicator) UploadDir(dst, src string, exclude []string) error {
+	return os.CopyFS(filepath.Join(c.root, dst), os.DirFS(src))
+}
+
+func (c *dirCommunicator) DownloadDir(src, dst string, exclude []string) error {
+	return os.CopyFS(dst, os.DirFS(filepath.Join(c.root, src)))
+}
+
+// answeringUi answers every Ask with one answer and records what it is told.
+type answeringUi struct {
+	answer string
+	said   chan string
+}
+
+func newAnsweringUi(answer string) *answeringUi {
+	return &answeringUi{answer: answer, said: make(chan string, 100)}
+}
+
+func (u *answeringUi) Ask(string) (string, error) { return u.answer, nil }
+func (u *answeringUi) Say(m string)               { u.said <- m }
+func (u *answeringUi) Message(m string)           { u.said <- m }
+func (u *answeringUi) Error(m string)             { u.said <- "error: " + m }
+func (u *answeringUi) Machine(string, ...string)  {}
+
+// logWatcher is a log destination whose lines tests can wait for.
+type logWatcher struct {
+	mu      sync.Mutex
+	lines   []string
+	waiters []lineWaiter
+	partial bytes.Buffer
+}
+
+type lineWaiter struct {
+	substr string
+	found  chan string
+}
+
+func newLogger(w *logWatcher) *log.Logger { return log.New(w, "", 0) }
+
+func (w *logWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.partial.Write(p)
+	scanner := bufio.NewScanner(bytes.NewReader(w.partial.Bytes()))
+	scanner.Buffer(make([]byte, 1<<20), 1<<20)
+	for scanner.Scan() {
+		w.add(scanner.Text())
+	}
+	w.partial.Reset()
+	return len(p), nil
+}
+
+func (w *logWatcher) add(line string) {
+	w.lines = append(w.lines, line)
+	kept := w.waiters[:0]
+	for _, waiter := range w.waiters {
+		if strings.Contains(line, waiter.substr) {
+			waiter.found <- line
+		} else {
+			kept = append(kept, waiter)
+		}
+	}
+	w.waiters = kept
+}
+
+// waitFor blocks until a logged line contains substr, and returns it.
+func (w *logWatcher) waitFor(substr string) string {
+	w.mu.Lock()
+	for _, line := range w.lines {
+		if strings.Contains(line, substr) {
+			w.mu.Unlock()
+			return line
+		}
+	}
+	found := make(chan string, 1)
+	w.waiters = append(w.waiters, lineWaiter{substr, found})
+	w.mu.Unlock()
+	return <-found
+}
+
+func (w *logWatcher) count(substr string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, line := range w.lines {
+		if strings.Contains(line, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// startHelper starts the helper plugin in mode through a Client, killed when
+// the test ends.
+func startHelper(t *testing.T, mode string, cfg ClientConfig) (*Client, *logWatcher) {
+	t.Helper()
+	logs := &logWatcher{}
+	cfg.Cmd = helperCmd(mode)
+	if cfg.Name == "" {
+		cfg.Name = "packer-builder-test"
+	}
+	cfg.Logger = newLogger(logs)
+	c := NewClient(&cfg)
+	t.Cleanup(c.Kill)
+	return c, logs
+}

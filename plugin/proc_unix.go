@@ -1,0 +1,50 @@
+//go:build unix
+
+package plugin
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// setProcessGroup puts the plugin in a process group of its own, so Kill
+// reaches the plugin's children too.
+func setProcessGroup(cmd *exec.Cmd) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
+	setParentDeathSignal(cmd.SysProcAttr)
+}
+
+// killProcessGroup kills the plugin and every process of its group.
+func killProcessGroup(cmd *exec.Cmd) {
+	if cmd.Process == nil {
+		return
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Process.Kill()
+}
+
+// parentWatchInterval is how often a plugin checks that its core is alive.
+const parentWatchInterval = time.Second
+
+// watchParent exits the plugin when the process that started it goes away,
+// even by SIGKILL: the plugin is re-parented, and its parent pid changes.
+func watchParent() {
+	parent := os.Getppid()
+	if parent <= 1 {
+		return
+	}
+	go func() {
+		ticker := time.NewTicker(parentWatchInterval)
+		defer ticker.Stop()
+		for range ticker.C {
+			if os.Getppid() != parent {
+				os.Exit(1)
+			}
+		}
+	}()
+}

@@ -1,0 +1,19 @@
+//go:build windows
+
+package plugin
+
+import "os/exec"
+
+// setProcessGroup does nothing on Windows; Kill kills the plugin process.
+func setProcessGroup(*exec.Cmd) {}
+
+// killProcessGroup kills the plugin.
+func killProcessGroup(cmd *exec.Cmd) {
+	if cmd.Process != nil {
+		cmd.Process.Kill()
+	}
+}
+
+// watchParent does nothing on Windows: the plugin exits when its connection
+// closes, which happens when the core dies.
+func watchParent() {}

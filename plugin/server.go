@@ -1,0 +1,128 @@
+package plugin
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/rpc"
+)
+
+// ServeBuilder serves b from a plugin process, and exits when the core is
+// done with it. It is the whole main of a builder plugin.
+func ServeBuilder(b packer.Builder) { serveAndExit(b) }
+
+// ServeProvisioner serves p from a plugin process, and exits when the core is
+// done with it.
+func ServeProvisioner(p packer.Provisioner) { serveAndExit(p) }
+
+// ServePostProcessor serves p from a plugin process, and exits when the core
+// is done with it.
+func ServePostProcessor(p packer.PostProcessor) { serveAndExit(p) }
+
+// ServeHook serves h from a plugin process, and exits when the core is done
+// with it.
+func ServeHook(h packer.Hook) { serveAndExit(h) }
+
+// ServeCommand serves c from a plugin process (packer-command-NAME), and
+// exits when the core is done with it.
+func ServeCommand(c packer.Command) { serveAndExit(c) }
+
+// ServeDispenser serves a plugin that makes components on request (several
+// components in one binary, or one instance per build), and exits when the
+// core is done with it.
+func ServeDispenser(d rpc.Dispenser) { serveAndExit(d) }
+
+func serveAndExit(component any) {
+	err := Serve(component, os.Stdout)
+	if errors.Is(err, errNotStartedByCore) {
+		fmt.Fprintf(os.Stderr, "%s is a Packer plugin: it is not meant to be run by hand. "+
+			"Packer starts it when a template uses it; see `packer plugins` for the plugins packer finds.\n",
+			filepath.Base(os.Args[0]))
+		os.Exit(1)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", filepath.Base(os.Args[0]), err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+var errNotStartedByCore = errors.New("not started by a packer core")
+
+// Serve runs the plugin side of the handshake and serves component until the
+// core closes the connection. The handshake line is written to handshake
+// (the process's stdout); after it, os.Stdout is pointed at stderr so that
+// stray prints reach the core's log instead of the handshake stream. Most
+// plugins call a ServeX function instead, which exits the process when Serve
+// returns.
+func Serve(component any, handshake io.Writer) error {
+	if os.Getenv(MagicCookieKey) != MagicCookieValue {
+		return errNotStartedByCore
+	}
+	key, err := decodeAuthKey(os.Getenv(authKeyEnv))
+	if err != nil {
+		return err
+	}
+	ports, err := PortRangeFromEnv()
+	if err != nil {
+		return err
+	}
+	listener, err := listenInRange(ports)
+	if err != nil {
+		return err
+	}
+	defer listener.Close()
+
+	// The terminal sends Ctrl-C to the whole process group; the core decides
+	// how a build winds down, and closes the connection when it is done.
+	signal.Ignore(os.Interrupt)
+	watchParent()
+
+	if _, err := io.WriteString(handshake, handshakeLine(listener.Addr())); err != nil {
+		return fmt.Errorf("writing the handshake line: %w", err)
+	}
+	if handshake == os.Stdout {
+		os.Stdout = os.Stderr
+	}
+	logger := log.New(os.Stderr, "", log.LstdFlags)
+
+	for {
+		conn, err := listener.Accept()
+		if err != nil {
+			return fmt.Errorf("waiting for the core to connect: %w", err)
+		}
+		if err := authenticatePlugin(conn, key); err != nil {
+			logger.Printf("dropped a connection from %s that did not prove the key: %v", conn.RemoteAddr(), err)
+			conn.Close()
+			continue
+		}
+		listener.Close()
+		return rpc.Serve(conn, component, &rpc.Config{Logger: logger})
+	}
+}
+
+// listenInRange listens on 127.0.0.1 on the first free port of r, scanning
+// from a random point and wrapping, so that concurrent runs spread out.
+func listenInRange(r PortRange) (net.Listener, error) {
+	size := r.Max - r.Min + 1
+	start := rand.IntN(size)
+	var lastErr error
+	for i := range size {
+		port := r.Min + (start+i)%size
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			return l, nil
+		}
+		lastErr = err
+	}
+	return nil, fmt.Errorf("no free port on 127.0.0.1 in %d-%d (last error: %v); widen the range with %s and %s", r.Min, r.Max, lastErr, MinPortEnv, MaxPortEnv)
+}
