@@ -13,13 +13,6 @@ import (
 	"github.com/packer-classic/packer/plugin"
 )
 
-// Default plugin port range, as classic Packer: wide enough for many
-// plugins at once, above the ports services usually take.
-const (
-	defaultPluginMinPort = 10000
-	defaultPluginMaxPort = 25000
-)
-
 // config is the user's config file (PACKER_CONFIG, else ~/.packerconfig). It
 // is how a plugin author points packer at the binary being developed:
 //
@@ -65,7 +58,7 @@ func loadConfig() (*config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !explicit {
-			return &config{PluginMinPort: defaultPluginMinPort, PluginMaxPort: defaultPluginMaxPort}, nil
+			return &config{path: path}, nil
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("config file %s (from PACKER_CONFIG) does not exist; create it or unset PACKER_CONFIG", path)
@@ -80,7 +73,6 @@ func loadConfig() (*config, error) {
 func parseConfig(path string, data []byte) (*config, error) {
 	c := &config{path: path}
 	if len(bytes.TrimSpace(data)) == 0 {
-		c.PluginMinPort, c.PluginMaxPort = defaultPluginMinPort, defaultPluginMaxPort
 		return c, nil
 	}
 	if err := json.Unmarshal(data, c); err != nil {
@@ -113,18 +105,14 @@ func parseConfig(path string, data []byte) (*config, error) {
 			}
 		}
 	}
-	if c.PluginMinPort == 0 {
-		c.PluginMinPort = defaultPluginMinPort
-	}
-	if c.PluginMaxPort == 0 {
-		c.PluginMaxPort = defaultPluginMaxPort
-	}
+	// Zero means unset: the plugin client then uses PACKER_PLUGIN_MIN_PORT
+	// and PACKER_PLUGIN_MAX_PORT, else 10000-25000.
 	for key, port := range map[string]int{"plugin_min_port": c.PluginMinPort, "plugin_max_port": c.PluginMaxPort} {
-		if port < 1 || port > 65535 {
+		if port < 0 || port > 65535 {
 			errs = append(errs, fmt.Errorf("config file %s, key %s: port %d is outside 1-65535", path, key, port))
 		}
 	}
-	if c.PluginMinPort > c.PluginMaxPort {
+	if c.PluginMinPort != 0 && c.PluginMaxPort != 0 && c.PluginMinPort > c.PluginMaxPort {
 		errs = append(errs, fmt.Errorf("config file %s: plugin_min_port %d is above plugin_max_port %d; swap them",
 			path, c.PluginMinPort, c.PluginMaxPort))
 	}

@@ -36,13 +36,14 @@ func TestParseConfig_readsPluginMapsAndPorts(t *testing.T) {
 	}
 }
 
-func TestParseConfig_defaultsPortsWhenAbsent(t *testing.T) {
+func TestParseConfig_leavesPortsUnsetWhenAbsent(t *testing.T) {
+	// Unset (zero) lets the plugin client fall back to the environment.
 	c, err := parseConfig("/etc/pc", []byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.PluginMinPort != defaultPluginMinPort || c.PluginMaxPort != defaultPluginMaxPort {
-		t.Errorf("ports = %d-%d, want defaults", c.PluginMinPort, c.PluginMaxPort)
+	if c.PluginMinPort != 0 || c.PluginMaxPort != 0 {
+		t.Errorf("ports = %d-%d, want 0-0 (unset)", c.PluginMinPort, c.PluginMaxPort)
 	}
 }
 
@@ -106,7 +107,7 @@ func TestLoadConfig_defaultMissingFileIsEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.configured()) != 0 || c.PluginMinPort != defaultPluginMinPort {
+	if len(c.configured()) != 0 || c.PluginMinPort != 0 {
 		t.Errorf("want an empty config with default ports, got %+v", c)
 	}
 }

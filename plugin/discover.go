@@ -306,8 +306,16 @@ func (d Discovery) builtin(kind Kind, name string) Found {
 
 func (d Discovery) describeDirs() string {
 	var parts []string
+	onPath := 0
 	for _, ds := range d.dirs() {
+		if ds.source == SourcePath {
+			onPath++
+			continue
+		}
 		parts = append(parts, fmt.Sprintf("%s (%s)", ds.dir, ds.source))
+	}
+	if onPath > 0 {
+		parts = append(parts, fmt.Sprintf("the %d directories on PATH", onPath))
 	}
 	if len(parts) == 0 {
 		return "no directories"

@@ -110,7 +110,7 @@ func TestDiscovery_FindMissingPluginNamesWhatWasSearched(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
-	for _, want := range []string{"packer-post-processor-nope", dirs[SourcePath], dirs[SourcePluginDir], d.ConfigFile} {
+	for _, want := range []string{"packer-post-processor-nope", "directories on PATH", dirs[SourceWorkingDir], dirs[SourcePluginDir], d.ConfigFile} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"sort"
+
+	"github.com/packer-classic/packer/plugin"
+)
+
+// builtinComponents maps each built-in plugin's binary name to the function
+// that serves it from this process. It is the whole list of what ships inside
+// the packer executable; an external plugin of the same name overrides one.
+func builtinComponents() map[string]func() {
+	return map[string]func(){}
+}
+
+// builtinNames lists the built-ins by kind, in the shape discovery takes.
+func builtinNames() map[plugin.Kind][]string {
+	out := make(map[plugin.Kind][]string)
+	for binary := range builtinComponents() {
+		kind, name, ok := plugin.ParseBinaryName(binary)
+		if ok {
+			out[kind] = append(out[kind], name)
+		}
+	}
+	for _, names := range out {
+		sort.Strings(names)
+	}
+	return out
+}
+
+func sortedStrings(s []string) []string {
+	sort.Strings(s)
+	return s
+}

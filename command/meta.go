@@ -1,0 +1,107 @@
+// Package command holds the packer subcommands users type: build, validate,
+// inspect, version, plugins. Each is a packer.Command, the same interface a
+// packer-command-NAME plugin serves, so main runs built-in and plugin
+// commands alike. The commands run in the packer process; the components a
+// template uses run as plugin processes that Meta finds and starts.
+package command
+
+import (
+	"fmt"
+	"io"
+	"log"
+
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/plugin"
+)
+
+// Meta is what every command needs from main: where its output goes, how to
+// find and start plugins, and where the log goes. main builds one per run.
+type Meta struct {
+	// Stdout and Stderr are the process's streams. Commands write their
+	// results through the Ui they are given; these are for the per-build
+	// Uis a build makes, which need the raw writers.
+	Stdout, Stderr io.Writer
+	// StdoutIsTerminal turns coloured output on by default.
+	StdoutIsTerminal bool
+	// Discovery finds plugins by kind and name.
+	Discovery plugin.Discovery
+	// Supervisor tracks every plugin process a command starts, so main
+	// can kill them all on any exit path.
+	Supervisor *plugin.Supervisor
+	// MinPort and MaxPort bound plugin ports (from the config file); zero
+	// leaves the choice to the environment and the defaults.
+	MinPort, MaxPort int
+	// Logger receives diagnostics and every plugin's stderr. Never nil:
+	// main discards it unless PACKER_LOG or PACKER_LOG_PATH is set.
+	Logger *log.Logger
+}
+
+// StartPlugin finds the plugin of this kind and name, starts its process
+// under the supervisor and completes the handshake. The caller then asks
+// the client for the component (client.Builder() and so on); the process
+// lives until the supervisor kills it.
+func (m *Meta) StartPlugin(kind plugin.Kind, name string) (*plugin.Client, error) {
+	found, err := m.Discovery.Find(kind, name)
+	if err != nil {
+		return nil, err
+	}
+	m.Logger.Printf("starting %s %q from %s: %s %q", kind, name, found.Source, found.Path, found.Args)
+	client := m.Supervisor.NewClient(&plugin.ClientConfig{
+		Cmd:     found.Cmd(),
+		Name:    plugin.BinaryName(kind, name),
+		MinPort: m.MinPort,
+		MaxPort: m.MaxPort,
+		Logger:  m.Logger,
+	})
+	if err := client.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s %q (%s, found in %s): %w", kind, name, found.Path, found.Source, err)
+	}
+	return client, nil
+}
+
+// Builder starts a fresh builder plugin process of this type. Every build
+// gets its own process, so builds in parallel do not share state.
+func (m *Meta) Builder(typ string) (packer.Builder, error) {
+	c, err := m.StartPlugin(plugin.KindBuilder, typ)
+	if err != nil {
+		return nil, err
+	}
+	return c.Builder()
+}
+
+// Provisioner starts a fresh provisioner plugin process of this type.
+func (m *Meta) Provisioner(typ string) (packer.Provisioner, error) {
+	c, err := m.StartPlugin(plugin.KindProvisioner, typ)
+	if err != nil {
+		return nil, err
+	}
+	return c.Provisioner()
+}
+
+// PostProcessor starts a fresh post-processor plugin process of this type.
+func (m *Meta) PostProcessor(typ string) (packer.PostProcessor, error) {
+	c, err := m.StartPlugin(plugin.KindPostProcessor, typ)
+	if err != nil {
+		return nil, err
+	}
+	return c.PostProcessor()
+}
+
+// Hook starts a hook plugin process of this name.
+func (m *Meta) Hook(name string) (packer.Hook, error) {
+	c, err := m.StartPlugin(plugin.KindHook, name)
+	if err != nil {
+		return nil, err
+	}
+	return c.Hook()
+}
+
+// Command starts a packer-command-NAME plugin: how `packer NAME` runs a
+// command packer does not have built in.
+func (m *Meta) Command(name string) (packer.Command, error) {
+	c, err := m.StartPlugin(plugin.KindCommand, name)
+	if err != nil {
+		return nil, err
+	}
+	return c.Command()
+}

@@ -1,0 +1,345 @@
+package main
+
+// End-to-end tests: TestMain builds the real packer binary (and the test
+// plugins under testdata/plugins) into a temporary directory with go build,
+// and each test runs it as a user would, in its own empty directory with its
+// own HOME, so no user config or plugin leaks in.
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// e2eBin is where TestMain put the binaries; set once before any test runs.
+type e2eBin struct {
+	dir    string // holds packer and nothing else
+	extras string // holds the test plugins, kept off every search path
+	err    error
+}
+
+var bins e2eBin // written only by TestMain, before tests start
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
+	root, err := os.MkdirTemp("", "packer-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(root)
+	bins.dir = filepath.Join(root, "bin")
+	bins.extras = filepath.Join(root, "plugins")
+	bins.err = buildBinaries()
+	return m.Run()
+}
+
+func buildBinaries() error {
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bins.dir, exe("packer")), ".").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build packer: %v\n%s", err, out)
+	}
+	entries, err := os.ReadDir("testdata/plugins")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		out, err := exec.Command("go", "build", "-o", filepath.Join(bins.extras, exe(e.Name())), "./testdata/plugins/"+e.Name()).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", e.Name(), err, out)
+		}
+	}
+	return nil
+}
+
+func exe(name string) string {
+	if runtime.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
+}
+
+// packerRun is one run of the packer binary and what it printed.
+type packerRun struct {
+	code           int
+	stdout, stderr string
+}
+
+func (r packerRun) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout:\n%s\n--- stderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// env is one test's environment: an empty working directory and HOME, and a
+// PATH holding only what the test puts in pathDir (plus the go tool's dir,
+// for shells that templates call).
+type env struct {
+	t       *testing.T
+	dir     string // the working directory
+	home    string
+	pathDir string
+	extra   []string // additional VAR=value
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: builds and runs the packer binary")
+	}
+	if bins.err != nil {
+		t.Fatalf("building the binaries failed: %v", bins.err)
+	}
+	return &env{t: t, dir: t.TempDir(), home: t.TempDir(), pathDir: t.TempDir()}
+}
+
+// run runs packer with args in the test's directory and waits for it.
+func (e *env) run(args ...string) packerRun {
+	e.t.Helper()
+	cmd := e.command(args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := packerRun{stdout: stdout.String(), stderr: stderr.String()}
+	if err != nil {
+		exitErr, ok := err.(*exec.ExitError)
+		if !ok {
+			e.t.Fatalf("running packer %q: %v", args, err)
+		}
+		r.code = exitErr.ExitCode()
+	}
+	return r
+}
+
+func (e *env) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(bins.dir, exe("packer")), args...)
+	cmd.Dir = e.dir
+	cmd.Env = append([]string{
+		"HOME=" + e.home,
+		"USERPROFILE=" + e.home,
+		"PATH=" + e.pathDir + string(os.PathListSeparator) + systemPath(),
+		"PACKER_PLUGIN_PATH=" + filepath.Join(e.home, "no-plugins"),
+	}, e.extra...)
+	if runtime.GOOS == "windows" {
+		cmd.Env = append(cmd.Env, "SystemRoot="+os.Getenv("SystemRoot"))
+	}
+	return cmd
+}
+
+// systemPath keeps the directories a template's shell commands need (sh,
+// echo, ...), and drops any that holds a packer-* plugin, so the host's
+// plugins never leak into a test.
+func systemPath() string {
+	var keep []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		matches, _ := filepath.Glob(filepath.Join(dir, "packer-*"))
+		if len(matches) == 0 {
+			keep = append(keep, dir)
+		}
+	}
+	return strings.Join(keep, string(os.PathListSeparator))
+}
+
+// writeFile writes a file under the test's directory.
+func (e *env) writeFile(name, content string) string {
+	e.t.Helper()
+	path := filepath.Join(e.dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return path
+}
+
+// testPlugin returns the path of a test plugin TestMain built.
+func testPlugin(name string) string {
+	return filepath.Join(bins.extras, exe(name))
+}
+
+// copyPlugin copies a test plugin into dir, keeping it executable.
+func (e *env) copyPlugin(name, dir string) string {
+	e.t.Helper()
+	data, err := os.ReadFile(testPlugin(name))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	dst := filepath.Join(dir, exe(name))
+	if err := os.WriteFile(dst, data, 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	return dst
+}
+
+func mustContain(t *testing.T, r packerRun, where, want string) {
+	t.Helper()
+	got := r.stdout
+	if where == "stderr" {
+		got = r.stderr
+	}
+	if !strings.Contains(got, want) {
+		t.Errorf("%s does not contain %q\n%v", where, want, r)
+	}
+}
+
+func TestE2E_versionPrintsStampedVersion(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("version")
+	if r.code != 0 {
+		t.Fatalf("packer version: %v", r)
+	}
+	mustContain(t, r, "stdout", "Packer v")
+	if r2 := e.run("--version"); r2.stdout != r.stdout {
+		t.Errorf("--version differs from version:\n%v\n%v", r2, r)
+	}
+}
+
+func TestE2E_helpListsCommandsAndEachCommandHasHelp(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("help")
+	if r.code != 0 {
+		t.Fatalf("packer help: %v", r)
+	}
+	for name := range commandNames() {
+		mustContain(t, r, "stdout", name)
+		h := e.run(name, "-h")
+		if h.code != 0 || !strings.Contains(h.stdout, "Usage: packer "+name) {
+			t.Errorf("packer %s -h: want its usage and exit 0\n%v", name, h)
+		}
+		if h2 := e.run("help", name); h2.stdout != h.stdout {
+			t.Errorf("packer help %s differs from packer %s -h", name, name)
+		}
+	}
+	if r := e.run(); r.code != 1 || !strings.Contains(r.stderr, "Usage: packer") {
+		t.Errorf("packer with no arguments: want usage on stderr and exit 1\n%v", r)
+	}
+}
+
+func TestE2E_unknownCommandIsAnError(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("frobnicate")
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	mustContain(t, r, "stderr", `unknown command "frobnicate"`)
+	mustContain(t, r, "stderr", "packer-command-frobnicate")
+}
+
+func TestE2E_badFlagPointsAtHelp(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("version", "-nope")
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	mustContain(t, r, "stderr", "-nope")
+	mustContain(t, r, "stderr", "packer version -h")
+}
+
+func TestE2E_commandPluginFromConfigFileByAbsolutePath(t *testing.T) {
+	e := newEnv(t)
+	config := e.writeFile("packerconfig.json", fmt.Sprintf(`{"commands": {"hello": %q}}`, testPlugin("packer-command-hello")))
+	e.extra = append(e.extra, "PACKER_CONFIG="+config)
+
+	r := e.run("hello", "world", "again")
+	if r.code != 0 {
+		t.Fatalf("packer hello: %v", r)
+	}
+	mustContain(t, r, "stdout", "hello from a plugin: world again")
+
+	r = e.run("hello", "fail")
+	if r.code != 1 {
+		t.Errorf("a failing plugin command: want exit 1\n%v", r)
+	}
+	mustContain(t, r, "stderr", "asked to fail")
+
+	r = e.run("plugins")
+	if r.code != 0 {
+		t.Fatalf("packer plugins: %v", r)
+	}
+	if !hasPluginRow(r.stdout, "command", "hello", "config", testPlugin("packer-command-hello")) {
+		t.Errorf("packer plugins does not list the configured command plugin\n%v", r)
+	}
+}
+
+func TestE2E_commandPluginFoundOnPath(t *testing.T) {
+	e := newEnv(t)
+	path := e.copyPlugin("packer-command-hello", e.pathDir)
+	r := e.run("hello", "path")
+	if r.code != 0 {
+		t.Fatalf("packer hello: %v", r)
+	}
+	mustContain(t, r, "stdout", "hello from a plugin: path")
+	r = e.run("plugins")
+	if !hasPluginRow(r.stdout, "command", "hello", "PATH", path) {
+		t.Errorf("packer plugins does not list the plugin on PATH\n%v", r)
+	}
+}
+
+func TestE2E_configFileErrorsNameFileAndKey(t *testing.T) {
+	e := newEnv(t)
+	config := e.writeFile("pc.json", `{"builders": {"mine": "relative/packer-builder-mine"}}`)
+	e.extra = append(e.extra, "PACKER_CONFIG="+config)
+	r := e.run("version")
+	if r.code != 1 {
+		t.Fatalf("want exit 1 for a relative plugin path\n%v", r)
+	}
+	mustContain(t, r, "stderr", config)
+	mustContain(t, r, "stderr", "builders.mine")
+
+	missing := filepath.Join(e.dir, "packer-command-gone")
+	e.writeFile("pc.json", fmt.Sprintf(`{"commands": {"gone": %q}}`, missing))
+	r = e.run("gone")
+	if r.code != 1 {
+		t.Fatalf("want exit 1 for a configured plugin that does not exist\n%v", r)
+	}
+	mustContain(t, r, "stderr", "commands.gone")
+	mustContain(t, r, "stderr", "does not exist")
+	r = e.run("plugins")
+	if r.code != 1 || !strings.Contains(r.stderr, "commands.gone") {
+		t.Errorf("packer plugins: want the broken entry reported and exit 1\n%v", r)
+	}
+}
+
+func TestE2E_logGoesToPackerLogPath(t *testing.T) {
+	e := newEnv(t)
+	logFile := filepath.Join(e.dir, "packer.log")
+	e.extra = append(e.extra, "PACKER_LOG_PATH="+logFile)
+	r := e.run("version")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatalf("no log file: %v", err)
+	}
+	if !strings.Contains(string(data), "run ") || strings.Contains(r.stderr, "run ") {
+		t.Errorf("want the log in %s and not on stderr\nlog:\n%s\n%v", logFile, data, r)
+	}
+}
+
+// hasPluginRow reports whether `packer plugins` output has this row.
+func hasPluginRow(out, kind, name, source, path string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 4 && f[0] == kind && f[1] == name && f[2] == source && f[3] == path {
+			return true
+		}
+	}
+	return false
+}
+
+// commandNames are the built-in commands every packer has.
+func commandNames() map[string]bool {
+	return map[string]bool{"version": true, "plugins": true}
+}

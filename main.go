@@ -1,0 +1,287 @@
+// Command packer builds machine images from a JSON template. Every builder,
+// provisioner, post-processor, hook and plugin command runs as its own
+// process; the built-in ones are this same executable, re-executed as
+// `packer plugin packer-TYPE-NAME`.
+//
+// Exit codes: 0 when everything succeeded; 1 when any build failed or the
+// input was bad; 130 when interrupted (SIGINT or SIGTERM), after cleanup.
+//
+// Environment: PACKER_LOG=1 logs to stderr, PACKER_LOG_PATH logs to a file;
+// PACKER_CONFIG names the config file (else ~/.packerconfig);
+// PACKER_PLUGIN_PATH the plugin directories (else ~/.packer.d/plugins);
+// PACKER_PLUGIN_MIN_PORT, PACKER_PLUGIN_MAX_PORT and PACKER_PLUGIN_TIMEOUT
+// tune plugin start-up. PACKER_RUN_UUID is set for plugins to tell runs apart.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/packer-classic/packer/command"
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/plugin"
+)
+
+// Exit codes, documented in the package comment and the README.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitInterrupted = 130 // 128 + SIGINT, as shells report a Ctrl-C
+)
+
+// interruptCleanupTimeout bounds how long packer waits, after the first
+// Ctrl-C, for builds to clean up before it kills every plugin and exits.
+const interruptCleanupTimeout = 2 * time.Minute
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// realMain runs packer with these arguments and returns the exit code. Every
+// path out of it kills the plugin processes it started.
+func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == plugin.BuiltinSubcommand {
+		return servePlugin(args[1:], stderr)
+	}
+
+	logger, closeLog, err := setupLog(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "packer: %v\n", err)
+		return exitError
+	}
+	defer closeLog()
+	log.SetOutput(logger.Writer())
+	log.SetFlags(logger.Flags())
+
+	if os.Getenv("PACKER_RUN_UUID") == "" {
+		// Plugins inherit it: one id for every process of this run.
+		os.Setenv("PACKER_RUN_UUID", newUUID())
+	}
+	logger.Printf("packer %s, args %q, run %s", packer.Version, args, os.Getenv("PACKER_RUN_UUID"))
+
+	ui := newStreamUi(stdout, stderr, machineReadable(args))
+	cfg, err := loadConfig()
+	if err != nil {
+		ui.Error(err.Error())
+		return exitError
+	}
+	for _, k := range cfg.ignored {
+		logger.Printf("config file %s: ignoring key %q, which this packer does not use", cfg.path, k)
+	}
+
+	supervisor := &plugin.Supervisor{}
+	defer supervisor.KillAll()
+	meta := &command.Meta{
+		Stdout:           stdout,
+		Stderr:           stderr,
+		StdoutIsTerminal: isTerminal(stdout),
+		Discovery:        plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames()),
+		Supervisor:       supervisor,
+		Logger:           logger,
+	}
+	meta.MinPort, meta.MaxPort = portsFromConfig(cfg)
+	commands := command.Commands(meta)
+
+	name, rest, code, done := dispatch(args, commands, ui)
+	if done {
+		return code
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var interrupted atomic.Bool
+	stopSignals := handleSignals(cancel, &interrupted, ui, supervisor, closeLog)
+	defer stopSignals()
+
+	cmd, ok := commands[name]
+	if !ok {
+		cmd, err = meta.Command(name)
+		if errors.Is(err, plugin.ErrNotFound) {
+			ui.Error(fmt.Sprintf("packer: unknown command %q (and no %s plugin found; `packer plugins` lists what is found).\n\n%s",
+				name, plugin.BinaryName(plugin.KindCommand, name), command.Usage(commands)))
+			return exitError
+		}
+		if err != nil {
+			ui.Error(fmt.Sprintf("packer %s: %v", name, err))
+			return exitError
+		}
+	}
+	code = cmd.Run(ctx, ui, rest)
+	if interrupted.Load() {
+		ui.Error("Interrupted: builds were cancelled and cleaned up.")
+		return exitInterrupted
+	}
+	if code != exitOK {
+		return exitError
+	}
+	return exitOK
+}
+
+// dispatch handles what needs no command (help, version flags) and returns
+// the command name and its arguments otherwise. done says the exit code is
+// final.
+func dispatch(args []string, commands map[string]packer.Command, ui packer.Ui) (name string, rest []string, code int, done bool) {
+	if len(args) == 0 {
+		ui.Error(command.Usage(commands))
+		return "", nil, exitError, true
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		ui.Say(command.Usage(commands))
+		return "", nil, exitOK, true
+	case "-v", "-version", "--version":
+		return "version", nil, 0, false
+	case "help":
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				ui.Say(c.Help())
+				return "", nil, exitOK, true
+			}
+			// Maybe a plugin command: it prints its own help.
+			return args[1], []string{"-h"}, 0, false
+		}
+		ui.Say(command.Usage(commands))
+		return "", nil, exitOK, true
+	}
+	return args[0], args[1:], 0, false
+}
+
+// handleSignals makes the first SIGINT or SIGTERM cancel ctx (builds clean
+// up and the command returns), and a second one, or a cleanup that takes
+// longer than interruptCleanupTimeout, kill every plugin and exit at once.
+func handleSignals(cancel context.CancelFunc, interrupted *atomic.Bool, ui packer.Ui, supervisor *plugin.Supervisor, closeLog func()) (stop func()) {
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-done:
+			return
+		case sig := <-signals:
+			interrupted.Store(true)
+			ui.Error(fmt.Sprintf("Received %v: cancelling every build and cleaning up. Press Ctrl-C again to stop at once.", sig))
+			cancel()
+		}
+		timeout := time.NewTimer(interruptCleanupTimeout)
+		defer timeout.Stop()
+		select {
+		case <-done:
+			return
+		case sig := <-signals:
+			ui.Error(fmt.Sprintf("Received %v again: killing every plugin and exiting now; resources may be left behind.", sig))
+		case <-timeout.C:
+			ui.Error(fmt.Sprintf("Cleanup did not finish within %v: killing every plugin and exiting; resources may be left behind.", interruptCleanupTimeout))
+		}
+		supervisor.KillAll()
+		closeLog()
+		os.Exit(exitInterrupted)
+	}()
+	return func() {
+		signal.Stop(signals)
+		close(done)
+		wg.Wait()
+	}
+}
+
+// setupLog returns the logger for this run: stderr with PACKER_LOG set (to
+// anything but "" or "0"), the file PACKER_LOG_PATH names (appended to), or
+// nowhere.
+func setupLog(stderr io.Writer) (*log.Logger, func(), error) {
+	flags := log.LstdFlags | log.Lmicroseconds
+	if path := os.Getenv("PACKER_LOG_PATH"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("opening the log file PACKER_LOG_PATH=%s: %w; fix the path or unset PACKER_LOG_PATH", path, err)
+		}
+		var once sync.Once
+		return log.New(f, "", flags), func() { once.Do(func() { f.Close() }) }, nil
+	}
+	if v := os.Getenv("PACKER_LOG"); v != "" && v != "0" {
+		return log.New(stderr, "", flags), func() {}, nil
+	}
+	return log.New(io.Discard, "", 0), func() {}, nil
+}
+
+// portsFromConfig returns the plugin port range from the config file, unless
+// the environment sets one: the environment wins, as it is the more specific
+// choice. Zero leaves it to the plugin client (environment, then default).
+func portsFromConfig(c *config) (int, int) {
+	minPort, maxPort := c.PluginMinPort, c.PluginMaxPort
+	if os.Getenv(plugin.MinPortEnv) != "" {
+		minPort = 0
+	}
+	if os.Getenv(plugin.MaxPortEnv) != "" {
+		maxPort = 0
+	}
+	return minPort, maxPort
+}
+
+// machineReadable reports whether the command line asks for
+// -machine-readable output, which changes how the top-level Ui prints.
+func machineReadable(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-machine-readable" || a == "--machine-readable" || a == "-machine-readable=true" || a == "--machine-readable=true" {
+			return true
+		}
+	}
+	return false
+}
+
+// isTerminal reports whether w is a character device, the sign of a
+// terminal that can show colour.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// servePlugin is the hidden `packer plugin packer-TYPE-NAME` subcommand: the
+// core re-executes its own binary this way to run a built-in component as
+// a separate process. It does not return when the component is served.
+func servePlugin(args []string, stderr io.Writer) int {
+	builtins := builtinComponents()
+	if len(args) != 1 {
+		fmt.Fprintf(stderr, "usage: packer plugin packer-TYPE-NAME (run by packer itself to serve a built-in plugin)\n")
+		return exitError
+	}
+	serve, ok := builtins[args[0]]
+	if !ok {
+		var names []string
+		for n := range builtins {
+			names = append(names, n)
+		}
+		fmt.Fprintf(stderr, "packer plugin: %q is not a built-in plugin; built-ins are: %s\n", args[0], strings.Join(sortedStrings(names), ", "))
+		return exitError
+	}
+	serve()
+	return exitOK
+}

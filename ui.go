@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"github.com/packer-classic/packer/packer"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// streamUi is the top-level Ui: messages to stdout, errors to stderr, or in
+// -machine-readable mode every line as Packer's timestamp,target,type,data
+// record on stdout. It has no terminal to ask on.
+type streamUi struct {
+	mu      sync.Mutex
+	stdout  io.Writer
+	stderr  io.Writer
+	machine bool
+}
+
+func newStreamUi(stdout, stderr io.Writer, machine bool) *streamUi {
+	return &streamUi{stdout: stdout, stderr: stderr, machine: machine}
+}
+
+func (u *streamUi) Ask(string) (string, error) {
+	return "", packer.ErrNoTerminal
+}
+
+func (u *streamUi) Say(m string)     { u.write(u.stdout, "say", m) }
+func (u *streamUi) Message(m string) { u.write(u.stdout, "message", m) }
+func (u *streamUi) Error(m string)   { u.write(u.stderr, "error", m) }
+
+func (u *streamUi) Machine(kind string, args ...string) {
+	if !u.machine {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	fmt.Fprintln(u.stdout, machineLine("", kind, args...))
+}
+
+func (u *streamUi) write(w io.Writer, kind, m string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.machine {
+		fmt.Fprintln(u.stdout, machineLine("", "ui", kind, m))
+		return
+	}
+	fmt.Fprintln(w, m)
+}
+
+// machineLine formats one -machine-readable record as Packer does: commas in
+// data become %!(PACKER_COMMA), newlines the two characters \n.
+func machineLine(target, kind string, args ...string) string {
+	fields := []string{fmt.Sprint(time.Now().Unix()), target, kind}
+	for _, a := range args {
+		a = strings.ReplaceAll(a, ",", "%!(PACKER_COMMA)")
+		a = strings.ReplaceAll(a, "\r", "\\r")
+		a = strings.ReplaceAll(a, "\n", "\\n")
+		fields = append(fields, a)
+	}
+	return strings.Join(fields, ",")
+}
