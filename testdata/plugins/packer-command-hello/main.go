@@ -1,10 +1,14 @@
 // Command packer-command-hello is a command plugin the end-to-end tests
 // build and run as `packer hello`: it greets its arguments through the Ui,
 // and fails when given "fail", so both exit paths cross the process boundary.
+// "wait" blocks until the run is cancelled (a Ctrl-C), then cleans up;
+// "stubborn" ignores the cancellation, so only a second Ctrl-C ends the run.
 package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 
 	"github.com/packer-classic/packer/packer"
@@ -16,7 +20,7 @@ type hello struct{}
 func (hello) Help() string     { return "Usage: packer hello [NAME...]\n\n  Says hello (a test plugin)." }
 func (hello) Synopsis() string { return "Says hello" }
 
-func (hello) Run(_ context.Context, ui packer.Ui, args []string) int {
+func (hello) Run(ctx context.Context, ui packer.Ui, args []string) int {
 	if len(args) == 1 && args[0] == "-h" {
 		ui.Say(hello{}.Help())
 		return 0
@@ -24,6 +28,15 @@ func (hello) Run(_ context.Context, ui packer.Ui, args []string) int {
 	if len(args) == 1 && args[0] == "fail" {
 		ui.Error("hello: asked to fail")
 		return 3
+	}
+	if len(args) == 1 && (args[0] == "wait" || args[0] == "stubborn") {
+		ui.Say(fmt.Sprintf("waiting in pid %d", os.Getpid()))
+		<-ctx.Done()
+		if args[0] == "stubborn" {
+			select {} // never returns: the core must kill this process
+		}
+		ui.Say("cancelled, cleaned up")
+		return 1
 	}
 	ui.Say("hello from a plugin: " + strings.Join(args, " "))
 	return 0
