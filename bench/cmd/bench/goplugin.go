@@ -80,4 +80,3 @@ func (h *goPluginHandle) Pid() int {
 }
 
 func (h *goPluginHandle) Close() { h.client.Kill() }
-

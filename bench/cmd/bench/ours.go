@@ -41,7 +41,9 @@ var background = context.Background()
 
 func (h *oursHandle) Call() error { return h.hook.Run(background, "ping", nil, nil, nil) }
 
-func (h *oursHandle) Callback() error { return h.hook.Run(background, "callback", answerUi{}, nil, nil) }
+func (h *oursHandle) Callback() error {
+	return h.hook.Run(background, "callback", answerUi{}, nil, nil)
+}
 
 func (h *oursHandle) CallBytes(b []byte) error {
 	return h.hook.Run(background, string(b), nil, nil, nil)
@@ -103,4 +105,3 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	r.left -= int64(n)
 	return n, nil
 }
-
