@@ -341,5 +341,57 @@ func hasPluginRow(out, kind, name, source, path string) bool {
 
 // commandNames are the built-in commands every packer has.
 func commandNames() map[string]bool {
-	return map[string]bool{"version": true, "plugins": true}
+	return map[string]bool{"version": true, "plugins": true, "inspect": true}
+}
+
+func TestE2E_inspectShowsVariablesBuildsAndChains(t *testing.T) {
+	e := newEnv(t)
+	path := e.writeFile("t.json", `{
+		"description": "two builds",
+		"variables": {"fruit": "apple", "token": "s3cret", "who": null},
+		"sensitive-variables": ["token"],
+		"builders": [{"type": "null", "name": "one", "communicator": "none"}, {"type": "file", "content": "x", "target": "y"}],
+		"provisioners": [{"type": "shell-local", "inline": ["true"], "only": ["one"]}],
+		"post-processors": [["manifest", {"type": "checksum"}], "compress"]
+	}`)
+	r := e.run("inspect", path)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{"two builds", "Required variables:\n\n  who", "fruit = apple", "token = <sensitive>",
+		"  file\n  one (null)", "shell-local (only: one)", "1: manifest -> checksum", "2: compress"} {
+		mustContain(t, r, "stdout", want)
+	}
+	if strings.Contains(r.stdout, "s3cret") {
+		t.Errorf("a sensitive variable's value was shown:\n%v", r)
+	}
+
+	r = e.run("inspect", "-machine-readable", path)
+	records := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		f := strings.SplitN(line, ",", 3)
+		if len(f) == 3 {
+			records[f[2]] = true
+		}
+	}
+	for _, want := range []string{"template-variable,who,,1", "template-variable,fruit,apple,0", "template-builder,one,null",
+		"template-provisioner,shell-local", "template-postprocessor,manifest%!(PACKER_COMMA)checksum"} {
+		if !records[want] {
+			t.Errorf("no machine-readable record %q in:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestE2E_inspectReportsAMalformedTemplate(t *testing.T) {
+	e := newEnv(t)
+	path := e.writeFile("bad.json", "{\n  \"builders\": [\n    {\"type\": \"null\",}\n  ]\n}")
+	r := e.run("inspect", path)
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	mustContain(t, r, "stderr", path)
+	mustContain(t, r, "stderr", "line 3")
+	if r := e.run("inspect"); r.code != 1 || !strings.Contains(r.stderr, "packer inspect -h") {
+		t.Errorf("no template: want exit 1 and a pointer to -h\n%v", r)
+	}
 }

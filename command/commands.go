@@ -15,6 +15,7 @@ import (
 // plugin adds `packer NAME`, but cannot replace one of these.
 func Commands(m *Meta) map[string]packer.Command {
 	return map[string]packer.Command{
+		"inspect": &InspectCommand{Meta: m},
 		"version": &VersionCommand{Meta: m},
 		"plugins": &PluginsCommand{Meta: m},
 	}
