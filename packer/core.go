@@ -1,0 +1,249 @@
+package packer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/hashicorp/go-version"
+
+	"github.com/packer-classic/packer/packer/template"
+	"github.com/packer-classic/packer/packer/template/interpolate"
+)
+
+// ComponentFinder makes the components a template names. The command layer
+// fills it with functions that start plugin processes; each call returns a
+// fresh component, so builds never share one.
+type ComponentFinder struct {
+	Builder       func(typ string) (Builder, error)
+	Provisioner   func(typ string) (Provisioner, error)
+	PostProcessor func(typ string) (PostProcessor, error)
+	Hook          func(name string) (Hook, error)
+}
+
+// CoreConfig is what a Core is made from.
+type CoreConfig struct {
+	Template   *template.Template
+	Components ComponentFinder
+	// Variables are the values the user gave: var files first, then -var
+	// flags, later ones winning.
+	Variables map[string]string
+	// Only and Except select builds by name; Except also drops
+	// post-processors by name, as Packer does.
+	Only, Except []string
+	// Version is this packer's version, checked against
+	// min_packer_version and shown by {{packer_version}}.
+	Version string
+}
+
+// Core turns a template into builds: it resolves the variables, checks the
+// template, and makes each build's components on request.
+type Core struct {
+	config    CoreConfig
+	template  *template.Template
+	variables map[string]string
+	sensitive []string
+	now       time.Time
+}
+
+// NewCore checks the template and resolves its variables. Every problem is
+// reported at once.
+func NewCore(config *CoreConfig) (*Core, error) {
+	tpl := config.Template
+	if tpl == nil {
+		return nil, fmt.Errorf("no template")
+	}
+	c := &Core{config: *config, template: tpl, now: time.Now().UTC()}
+	var errs *multierror.Error
+	if err := tpl.Validate(); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	if err := checkMinVersion(tpl, config.Version); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	vars, err := tpl.ResolveVariables(config.Variables, c.interpolation("", ""))
+	if err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	c.variables = vars
+	c.sensitive = tpl.SensitiveValues(vars)
+	for _, n := range config.Only {
+		if _, ok := tpl.Builders[n]; !ok {
+			errs = multierror.Append(errs, fmt.Errorf("-only: the template has no build named %q (its builds are %s)", n, strings.Join(tpl.BuildNames(), ", ")))
+		}
+	}
+	if err := errs.ErrorOrNil(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func checkMinVersion(tpl *template.Template, current string) error {
+	if tpl.MinVersion == "" || current == "" {
+		return nil
+	}
+	want, err := version.NewVersion(tpl.MinVersion)
+	if err != nil {
+		return fmt.Errorf("min_packer_version %q is not a version", tpl.MinVersion)
+	}
+	have, err := version.NewVersion(current)
+	if err != nil {
+		return nil // a development build without a version runs anything
+	}
+	if have.LessThan(want) {
+		return fmt.Errorf("this template needs packer %s or newer (min_packer_version) and this is %s; upgrade packer", want, have)
+	}
+	return nil
+}
+
+// interpolation is the context templates are rendered in for one build.
+func (c *Core) interpolation(buildName, buildType string) *interpolate.Context {
+	return &interpolate.Context{
+		UserVariables:      c.variables,
+		SensitiveVariables: c.template.SensitiveVariables,
+		BuildName:          buildName,
+		BuildType:          buildType,
+		TemplatePath:       c.template.Path,
+		PackerVersion:      c.config.Version,
+		Now:                c.now,
+	}
+}
+
+// Variables returns the resolved value of every variable.
+func (c *Core) Variables() map[string]string { return c.variables }
+
+// SensitiveValues returns the values to mask in all output.
+func (c *Core) SensitiveValues() []string { return c.sensitive }
+
+// BuildNames returns the names of the builds to run, after -only and
+// -except, sorted.
+func (c *Core) BuildNames() []string {
+	var names []string
+	for _, n := range c.template.BuildNames() {
+		if len(c.config.Only) > 0 && !contains(c.config.Only, n) {
+			continue
+		}
+		if contains(c.config.Except, n) {
+			continue
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func contains(list []string, s string) bool {
+	for _, item := range list {
+		if item == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Build makes the build called name: its builder, and the provisioners and
+// post-processors that apply to it, each a fresh component.
+func (c *Core) Build(name string) (*Build, error) {
+	tb, ok := c.template.Builders[name]
+	if !ok {
+		return nil, fmt.Errorf("the template has no build named %q", name)
+	}
+	ictx := c.interpolation(tb.Name, tb.Type)
+	b := &Build{
+		name:      tb.Name,
+		typ:       tb.Type,
+		variables: c.variables,
+		onError:   "cleanup",
+		ictx:      ictx,
+	}
+	config, err := interpolate.RenderInterface(tb.Config, ictx)
+	if err != nil {
+		return nil, fmt.Errorf("build %q: builder %s: %w", name, tb.Type, err)
+	}
+	b.builderConfig = config
+	finder := c.config.Components
+	if finder.Builder == nil {
+		return nil, fmt.Errorf("build %q: no way to make builders", name)
+	}
+	if b.builder, err = finder.Builder(tb.Type); err != nil {
+		return nil, fmt.Errorf("build %q: builder %q: %w", name, tb.Type, err)
+	}
+
+	for i, tp := range c.template.Provisioners {
+		if tp.Skip(name) {
+			continue
+		}
+		raw := mergeConfig(tp.Config, tp.Override[name])
+		rendered, err := interpolate.RenderInterface(raw, ictx)
+		if err != nil {
+			return nil, fmt.Errorf("build %q: provisioner %d (%s): %w", name, i+1, tp.Type, err)
+		}
+		p, err := finder.Provisioner(tp.Type)
+		if err != nil {
+			return nil, fmt.Errorf("build %q: provisioner %q: %w", name, tp.Type, err)
+		}
+		b.provisioners = append(b.provisioners, &buildProvisioner{
+			typ: tp.Type, provisioner: p, raw: raw, config: rendered,
+			pauseBefore: tp.PauseBefore, timeout: tp.Timeout, maxRetries: tp.MaxRetries,
+		})
+	}
+
+	for _, chain := range c.template.PostProcessors {
+		var steps []*buildPostProcessor
+		for _, tp := range chain {
+			if tp.Skip(name) || contains(c.config.Except, tp.Name) {
+				continue
+			}
+			rendered, err := interpolate.RenderInterface(tp.Config, ictx)
+			if err != nil {
+				return nil, fmt.Errorf("build %q: post-processor %s: %w", name, tp.Name, err)
+			}
+			pp, err := finder.PostProcessor(tp.Type)
+			if err != nil {
+				return nil, fmt.Errorf("build %q: post-processor %q: %w", name, tp.Type, err)
+			}
+			steps = append(steps, &buildPostProcessor{
+				name: tp.Name, typ: tp.Type, postProcessor: pp,
+				raw: tp.Config, config: rendered, keepInput: tp.KeepInputArtifact,
+			})
+		}
+		if len(steps) > 0 {
+			b.postProcessors = append(b.postProcessors, steps)
+		}
+	}
+	return b, nil
+}
+
+// mergeConfig returns base with override's keys laid over it.
+func mergeConfig(base map[string]any, override any) map[string]any {
+	out := make(map[string]any, len(base))
+	for k, v := range base {
+		out[k] = v
+	}
+	if o, ok := override.(map[string]any); ok {
+		for k, v := range o {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Validate makes every selected build and prepares it, so each component
+// checks its own configuration; every problem of every build is reported at
+// once.
+func (c *Core) Validate() error {
+	var errs *multierror.Error
+	for _, name := range c.BuildNames() {
+		b, err := c.Build(name)
+		if err != nil {
+			errs = multierror.Append(errs, err)
+			continue
+		}
+		if _, err := b.Prepare(); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	return errs.ErrorOrNil()
+}

@@ -1,0 +1,428 @@
+package packer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/packer-classic/packer/packer/template"
+)
+
+// The components below are small but real: they write files and run shell
+// commands, so the Core is tested by what a build leaves on disk.
+
+// testFileBuilder writes "content" to "target" in dir, like Packer's file
+// builder, and shares {"ID": "Null"} with the provision hook like the null
+// builder.
+type testFileBuilder struct {
+	dir      string
+	config   struct{ Content, Target, Communicator string }
+	prepared []map[string]any
+}
+
+func (b *testFileBuilder) Prepare(raws ...any) ([]string, error) {
+	for _, r := range raws {
+		b.prepared = append(b.prepared, r.(map[string]any))
+	}
+	return nil, DecodeConfig(&b.config, raws...)
+}
+
+func (b *testFileBuilder) Run(ctx context.Context, ui Ui, hook Hook) (Artifact, error) {
+	if err := hook.Run(ctx, HookProvision, ui, nil, map[string]any{"ID": "Null"}); err != nil {
+		return nil, err
+	}
+	if b.config.Target == "" {
+		return &testArtifact{id: "Null"}, nil
+	}
+	path := filepath.Join(b.dir, b.config.Target)
+	if err := os.WriteFile(path, []byte(b.config.Content), 0o644); err != nil {
+		return nil, err
+	}
+	return &testArtifact{id: path, files: []string{path}}, nil
+}
+
+// testShell runs "inline" commands with sh in dir, as a provisioner or a
+// post-processor, like shell-local.
+type testShell struct {
+	dir    string
+	config struct{ Inline []string }
+}
+
+func (s *testShell) Prepare(raws ...any) error { return DecodeConfig(&s.config, raws...) }
+
+func (s *testShell) run(ctx context.Context) error {
+	for _, line := range s.config.Inline {
+		cmd := exec.CommandContext(ctx, "sh", "-c", line)
+		cmd.Dir = s.dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("%q: %v: %s", line, err, out)
+		}
+	}
+	return nil
+}
+
+func (s *testShell) Provision(ctx context.Context, ui Ui, comm Communicator) error { return s.run(ctx) }
+
+type testShellPostProcessor struct{ testShell }
+
+func (s *testShellPostProcessor) PostProcess(ctx context.Context, ui Ui, a Artifact) (Artifact, bool, error) {
+	return a, true, s.run(ctx)
+}
+
+type testArtifact struct {
+	id        string
+	files     []string
+	mu        sync.Mutex
+	destroyed int
+}
+
+func (a *testArtifact) BuilderId() string     { return "test" }
+func (a *testArtifact) Files() []string       { return a.files }
+func (a *testArtifact) Id() string            { return a.id }
+func (a *testArtifact) String() string        { return a.id }
+func (a *testArtifact) State(name string) any { return nil }
+func (a *testArtifact) Destroy() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.destroyed++
+	return nil
+}
+
+func shellComponents(dir string) ComponentFinder {
+	return ComponentFinder{
+		Builder: func(typ string) (Builder, error) {
+			if typ != "file" && typ != "null" {
+				return nil, fmt.Errorf("no builder %q", typ)
+			}
+			return &testFileBuilder{dir: dir}, nil
+		},
+		Provisioner: func(typ string) (Provisioner, error) {
+			if typ != "shell-local" {
+				return nil, fmt.Errorf("no provisioner %q", typ)
+			}
+			return &testShell{dir: dir}, nil
+		},
+		PostProcessor: func(typ string) (PostProcessor, error) {
+			if typ != "shell-local" {
+				return nil, fmt.Errorf("unknown post-processor type %q", typ)
+			}
+			return &testShellPostProcessor{testShell{dir: dir}}, nil
+		},
+	}
+}
+
+func commandFixture(t *testing.T, rel string) *template.Template {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		candidate := filepath.Join(dir, "..", "shared", "packer-fixtures", "v1.9.5", "command", "test-fixtures", rel)
+		if _, err := os.Stat(candidate); err == nil {
+			tpl, err := template.ParseFile(candidate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tpl
+		}
+		if filepath.Dir(dir) == dir {
+			t.Skipf("Packer's fixtures are not beside this checkout (../shared/packer-fixtures)")
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// buildAll runs every selected build one after the other, as
+// -parallel-builds=1 does, and returns the names of the files left in dir.
+func buildAll(t *testing.T, cfg *CoreConfig, dir string) ([]string, error) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("runs sh")
+	}
+	core, err := NewCore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, name := range core.BuildNames() {
+		b, err := core.Build(name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, err := b.Prepare(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, err := b.Run(context.Background(), &BuildUi{Name: name, Out: &bytes.Buffer{}}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var files []string
+	for _, e := range entries {
+		files = append(files, e.Name())
+	}
+	sort.Strings(files)
+	return files, errors.Join(errs...)
+}
+
+// TestCore_buildOnlyFixtureLeavesWhatPackerLeft reproduces the table in
+// shared/packer-fixtures/README.md for build-only/template.json.
+func TestCore_buildOnlyFixtureLeavesWhatPackerLeft(t *testing.T) {
+	tpl := commandFixture(t, "build-only/template.json")
+	for _, tc := range []struct {
+		only, except []string
+		want         string
+	}{
+		{only: []string{"chocolate", "vanilla"}, want: "apple banana chocolate peach pear tomato unnamed vanilla"},
+		{except: []string{"chocolate", "vanilla", "tomato"}, want: "apple banana cherry peach pear"},
+		{want: "apple banana cherry chocolate peach pear tomato unnamed vanilla"},
+	} {
+		dir := t.TempDir()
+		files, err := buildAll(t, &CoreConfig{Template: tpl, Components: shellComponents(dir), Only: tc.only, Except: tc.except}, dir)
+		if err != nil {
+			t.Errorf("-only=%v -except=%v: %v", tc.only, tc.except, err)
+		}
+		got := strings.ReplaceAll(strings.Join(files, " "), ".txt", "")
+		if got != tc.want {
+			t.Errorf("-only=%v -except=%v left %q, Packer left %q", tc.only, tc.except, got, tc.want)
+		}
+	}
+}
+
+func TestCore_anUnknownBuilderFailsOnlyItsOwnBuild(t *testing.T) {
+	dir := t.TempDir()
+	files, err := buildAll(t, &CoreConfig{Template: commandFixture(t, "build-only/not-found.json"), Components: shellComponents(dir)}, dir)
+	if err == nil || !strings.Contains(err.Error(), `build "vanilla": builder "non-existing"`) {
+		t.Errorf("error = %v, want the missing builder named", err)
+	}
+	if want := []string{"chocolate.txt", "unnamed.txt"}; !reflect.DeepEqual(files, want) {
+		t.Errorf("files = %v, Packer left %v", files, want)
+	}
+}
+
+func TestCore_buildValuesReachProvisionersAndPostProcessors(t *testing.T) {
+	dir := t.TempDir()
+	files, err := buildAll(t, &CoreConfig{Template: commandFixture(t, "build-variable-sharing/template.json"), Components: shellComponents(dir)}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"post-processor.Null.txt", "provisioner.Null.txt"}; !reflect.DeepEqual(files, want) {
+		t.Errorf("files = %v, want %v", files, want)
+	}
+}
+
+func TestCore_varFileAndVarFlagValuesReachComponents(t *testing.T) {
+	tpl := commandFixture(t, "var-arg/fruit_builder.json")
+	for _, fruit := range []string{"apple", "pear"} {
+		dir := t.TempDir()
+		files, err := buildAll(t, &CoreConfig{Template: tpl, Components: shellComponents(dir), Variables: map[string]string{"fruit": fruit}}, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{fruit + ".txt"}; !reflect.DeepEqual(files, want) {
+			t.Errorf("files = %v, want %v", files, want)
+		}
+	}
+}
+
+func TestCore_componentsReceiveThePackerKeys(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{
+		"variables": {"fruit": "pear"},
+		"builders": [{"type": "file", "name": "potato", "target": "{{user ` + "`fruit`" + `}}.txt"}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	builder := &testFileBuilder{dir: t.TempDir()}
+	core, err := NewCore(&CoreConfig{Template: tpl, Components: ComponentFinder{Builder: func(string) (Builder, error) { return builder, nil }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := core.Build("potato")
+	b.SetDebug(true)
+	b.SetForce(true)
+	b.SetOnError("abort")
+	if _, err := b.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		BuildNameConfigKey: "potato", BuilderTypeConfigKey: "file", DebugConfigKey: true,
+		ForceConfigKey: true, OnErrorConfigKey: "abort", UserVariablesConfigKey: map[string]string{"fruit": "pear"},
+	}
+	if !reflect.DeepEqual(builder.prepared[1], want) {
+		t.Errorf("packer keys = %#v\nwant %#v", builder.prepared[1], want)
+	}
+	if builder.config.Target != "pear.txt" {
+		t.Errorf("target rendered as %q", builder.config.Target)
+	}
+}
+
+func TestNewCore_reportsTemplateAndVariableProblemsTogether(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{
+		"min_packer_version": "9.0.0",
+		"variables": {"fruit": null},
+		"builders": [{"type": "null"}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewCore(&CoreConfig{Template: tpl, Version: "1.0.0", Only: []string{"nope"}})
+	for _, want := range []string{"needs packer 9.0.0 or newer", `required variable "fruit" has no value`, `no build named "nope"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewCore = %v\nwant %q", err, want)
+		}
+	}
+}
+
+// flakyProvisioner fails until its attempts run out, or hangs until its
+// context ends.
+type flakyProvisioner struct {
+	failures int
+	hang     bool
+	attempts int
+}
+
+func (p *flakyProvisioner) Prepare(raws ...any) error { return nil }
+func (p *flakyProvisioner) Provision(ctx context.Context, ui Ui, comm Communicator) error {
+	p.attempts++
+	if p.hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	if p.attempts <= p.failures {
+		return fmt.Errorf("attempt %d failed", p.attempts)
+	}
+	return nil
+}
+
+func provisionWith(t *testing.T, provisionerJSON string, p Provisioner) error {
+	t.Helper()
+	tpl, err := template.Parse(strings.NewReader(`{"builders": [{"type": "null"}], "provisioners": [` + provisionerJSON + `]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := NewCore(&CoreConfig{Template: tpl, Components: ComponentFinder{
+		Builder:     func(string) (Builder, error) { return &testFileBuilder{}, nil },
+		Provisioner: func(string) (Provisioner, error) { return p, nil },
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := core.Build("null")
+	if _, err := b.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Run(context.Background(), &BuildUi{Name: "null", Out: &bytes.Buffer{}})
+	return err
+}
+
+func TestProvisionHook_retriesUpToMaxRetries(t *testing.T) {
+	p := &flakyProvisioner{failures: 2}
+	if err := provisionWith(t, `{"type": "flaky", "max_retries": 2}`, p); err != nil {
+		t.Fatalf("with two retries: %v", err)
+	}
+	p = &flakyProvisioner{failures: 2}
+	err := provisionWith(t, `{"type": "flaky", "max_retries": 1}`, p)
+	if err == nil || !strings.Contains(err.Error(), "attempt 2 failed") {
+		t.Fatalf("with one retry: %v", err)
+	}
+}
+
+func TestProvisionHook_timeoutEndsAHungProvisioner(t *testing.T) {
+	err := provisionWith(t, `{"type": "hang", "timeout": "10ms"}`, &flakyProvisioner{hang: true})
+	if err == nil || !strings.Contains(err.Error(), `timed out after 10ms (the provisioner's "timeout")`) {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+func TestBuild_postProcessorChainsKeepAndDestroyAsPackerDoes(t *testing.T) {
+	builderArtifact := &testArtifact{id: "built"}
+	intermediate := &testArtifact{id: "intermediate"}
+	final := &testArtifact{id: "final"}
+	tpl, _ := template.Parse(strings.NewReader(`{"builders": [{"type": "null"}],
+		"post-processors": [["first", "second"]]}`))
+	steps := map[string]PostProcessor{
+		"first":  ppFunc(func(a Artifact) (Artifact, bool) { return intermediate, false }),
+		"second": ppFunc(func(a Artifact) (Artifact, bool) { return final, false }),
+	}
+	core, err := NewCore(&CoreConfig{Template: tpl, Components: ComponentFinder{
+		Builder:       func(string) (Builder, error) { return fixedBuilder{builderArtifact}, nil },
+		PostProcessor: func(typ string) (PostProcessor, error) { return steps[typ], nil },
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := core.Build("null")
+	artifacts, err := b.Run(context.Background(), &BuildUi{Name: "null", Out: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(artifacts) != 1 || artifacts[0] != Artifact(final) {
+		t.Errorf("artifacts = %v, want only the chain's last", artifacts)
+	}
+	if builderArtifact.destroyed != 1 || intermediate.destroyed != 1 || final.destroyed != 0 {
+		t.Errorf("destroyed: builder %d, intermediate %d, final %d; want 1, 1, 0", builderArtifact.destroyed, intermediate.destroyed, final.destroyed)
+	}
+}
+
+type ppFunc func(a Artifact) (Artifact, bool)
+
+func (f ppFunc) Prepare(raws ...any) error { return nil }
+func (f ppFunc) PostProcess(ctx context.Context, ui Ui, a Artifact) (Artifact, bool, error) {
+	r, keep := f(a)
+	return r, keep, nil
+}
+
+// fixedBuilder returns the same artifact every run.
+type fixedBuilder struct{ artifact Artifact }
+
+func (f fixedBuilder) Prepare(raws ...any) ([]string, error) { return nil, nil }
+func (f fixedBuilder) Run(ctx context.Context, ui Ui, hook Hook) (Artifact, error) {
+	return f.artifact, nil
+}
+
+func TestBuildUi_prefixesEachLineAndEscapesControlCharacters(t *testing.T) {
+	var out bytes.Buffer
+	ui := &BuildUi{Name: "potato", Out: &out}
+	ui.Say("step one")
+	ui.Message("detail\nsecond line")
+	ui.Error("bad \x1b[2Jthing")
+	want := "==> potato: step one\n    potato: detail\n    potato: second line\n==> potato: bad \\x1b[2Jthing\n"
+	if out.String() != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+func TestMaskingUi_hidesSensitiveValuesEverywhere(t *testing.T) {
+	var out bytes.Buffer
+	var records []string
+	ui := &MaskingUi{Ui: &BuildUi{Name: "b", Out: &out, MachineOut: func(target, kind string, args ...string) {
+		records = append(records, strings.Join(args, ","))
+	}}, Secrets: []string{"hunter2"}}
+	ui.Say("password is hunter2")
+	ui.Machine("ui", "say", "hunter2!")
+	if strings.Contains(out.String(), "hunter2") || !strings.Contains(out.String(), "password is <sensitive>") {
+		t.Errorf("output = %q", out.String())
+	}
+	if records[0] != "say,<sensitive>!" {
+		t.Errorf("machine record = %q", records[0])
+	}
+}
+
+func TestMachineReadableLine_escapesAsPackerDoes(t *testing.T) {
+	got := MachineReadableLine(time.Unix(1700000000, 0), "potato", "ui", "say", "a,b\nc")
+	if want := `1700000000,potato,ui,say,a%!(PACKER_COMMA)b\nc`; got != want {
+		t.Errorf("line = %q, want %q", got, want)
+	}
+}
