@@ -158,3 +158,22 @@ func TestE2E_secondInterruptKillsAtOnce(t *testing.T) {
 	}
 	assertGone(t, pid)
 }
+
+func TestE2E_interruptDuringBuildCleansUpAndLeavesNoPlugin(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "probe", "name": "one", "mode": "wait"}, {"type": "probe", "name": "two", "mode": "wait"}]}`)
+	r := e.start("build", tpl)
+	pids := []int{pidFrom(t, r.waitFor(r.stdout, "probe building")), pidFrom(t, r.waitFor(r.stdout, "probe building"))}
+	r.signal(syscall.SIGINT)
+	code, out, errOut := r.wait()
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInterrupted, out, errOut)
+	}
+	if !strings.Contains(out, "probe cleaned up one") || !strings.Contains(out, "probe cleaned up two") {
+		t.Errorf("each build should clean up before packer exits:\n%s", out)
+	}
+	for _, pid := range pids {
+		assertGone(t, pid)
+	}
+}

@@ -341,7 +341,7 @@ func hasPluginRow(out, kind, name, source, path string) bool {
 
 // commandNames are the built-in commands every packer has.
 func commandNames() map[string]bool {
-	return map[string]bool{"version": true, "plugins": true, "inspect": true}
+	return map[string]bool{"version": true, "plugins": true, "inspect": true, "build": true, "validate": true}
 }
 
 func TestE2E_inspectShowsVariablesBuildsAndChains(t *testing.T) {

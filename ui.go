@@ -2,11 +2,10 @@ package main
 
 import (
 	"fmt"
+	"github.com/packer-classic/packer/command"
 	"github.com/packer-classic/packer/packer"
 	"io"
-	"strings"
 	"sync"
-	"time"
 )
 
 // streamUi is the top-level Ui: messages to stdout, errors to stderr, or in
@@ -37,28 +36,15 @@ func (u *streamUi) Machine(kind string, args ...string) {
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	fmt.Fprintln(u.stdout, machineLine("", kind, args...))
+	fmt.Fprintln(u.stdout, command.MachineRecord("", kind, args...))
 }
 
 func (u *streamUi) write(w io.Writer, kind, m string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.machine {
-		fmt.Fprintln(u.stdout, machineLine("", "ui", kind, m))
+		fmt.Fprintln(u.stdout, command.MachineRecord("", "ui", kind, m))
 		return
 	}
 	fmt.Fprintln(w, m)
-}
-
-// machineLine formats one -machine-readable record as Packer does: commas in
-// data become %!(PACKER_COMMA), newlines the two characters \n.
-func machineLine(target, kind string, args ...string) string {
-	fields := []string{fmt.Sprint(time.Now().Unix()), target, kind}
-	for _, a := range args {
-		a = strings.ReplaceAll(a, ",", "%!(PACKER_COMMA)")
-		a = strings.ReplaceAll(a, "\r", "\\r")
-		a = strings.ReplaceAll(a, "\n", "\\n")
-		fields = append(fields, a)
-	}
-	return strings.Join(fields, ",")
 }

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/packer-classic/packer/command"
 	"github.com/packer-classic/packer/packer"
 )
 
-func TestMachineLine_escapesCommasAndNewlines(t *testing.T) {
-	line := machineLine("web", "ui", "say", "a,b\nc")
+func TestMachineRecord_escapesCommasAndNewlines(t *testing.T) {
+	line := command.MachineRecord("web", "ui", "say", "a,b\nc")
 	fields := strings.Split(line, ",")
 	if len(fields) != 5 {
 		t.Fatalf("want 5 fields (timestamp,target,type,kind,data), got %d: %q", len(fields), line)

@@ -15,9 +15,11 @@ import (
 // plugin adds `packer NAME`, but cannot replace one of these.
 func Commands(m *Meta) map[string]packer.Command {
 	return map[string]packer.Command{
-		"inspect": &InspectCommand{Meta: m},
-		"version": &VersionCommand{Meta: m},
-		"plugins": &PluginsCommand{Meta: m},
+		"build":    &BuildCommand{Meta: m},
+		"validate": &ValidateCommand{Meta: m},
+		"inspect":  &InspectCommand{Meta: m},
+		"version":  &VersionCommand{Meta: m},
+		"plugins":  &PluginsCommand{Meta: m},
 	}
 }
 

@@ -59,6 +59,18 @@ func (m *Meta) StartPlugin(kind plugin.Kind, name string) (*plugin.Client, error
 	return client, nil
 }
 
+// ComponentFinder gives the core this Meta's way of making components:
+// each one a fresh plugin process, found by discovery and tracked by the
+// supervisor.
+func (m *Meta) ComponentFinder() packer.ComponentFinder {
+	return packer.ComponentFinder{
+		Builder:       m.Builder,
+		Provisioner:   m.Provisioner,
+		PostProcessor: m.PostProcessor,
+		Hook:          m.Hook,
+	}
+}
+
 // Builder starts a fresh builder plugin process of this type. Every build
 // gets its own process, so builds in parallel do not share state.
 func (m *Meta) Builder(typ string) (packer.Builder, error) {

@@ -1,0 +1,196 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/template"
+)
+
+// BuildCommand runs every build a template declares, in parallel, and ends
+// with a summary of each build's artifacts or error.
+type BuildCommand struct {
+	Meta *Meta
+}
+
+// Help explains `packer build` and its options.
+func (c *BuildCommand) Help() string {
+	return `Usage: packer build [options] TEMPLATE
+
+  Runs every build in the template, in parallel: each builder, then its
+  provisioners, then its post-processor chains. Each build's output is
+  prefixed with its name (in its own colour on a terminal). At the end,
+  the artifacts of every successful build and the error of every failed
+  one are listed. Exits 0 when every build succeeded, 1 otherwise.
+
+Options:
+
+  -only=a,b                Run only these builds (by name).
+  -except=a,b              Run every build but these.
+  -force                   Replace artifacts left by an earlier run.
+  -debug                   Pause between steps; builds run one at a time.
+  -parallel-builds=N       Run at most N builds at once (0 = no limit).
+  -var 'key=value'         Set a user variable; repeatable.
+  -var-file=vars.json      Read user variables from a JSON file; repeatable.
+  -on-error=cleanup|abort  On a failed build, clean up (default) or leave
+                           its resources in place to inspect them.
+  -color=false             No colour, even on a terminal.
+  -machine-readable        timestamp,target,type,data... records on stdout.`
+}
+
+// Synopsis is the one line `packer help` shows.
+func (c *BuildCommand) Synopsis() string { return "Runs the builds of a template" }
+
+// buildOptions are the parsed flags shared by build and validate.
+type buildOptions struct {
+	only, except listFlag
+	vars         varFlag
+	varFiles     pathsFlag
+}
+
+func (o *buildOptions) register(fs *flag.FlagSet) {
+	o.vars = varFlag{}
+	fs.Var(&o.only, "only", "")
+	fs.Var(&o.except, "except", "")
+	fs.Var(o.vars, "var", "")
+	fs.Var(&o.varFiles, "var-file", "")
+}
+
+// variables merges the var files in order, then -var flags over them.
+func (o *buildOptions) variables() (map[string]string, error) {
+	out := map[string]string{}
+	for _, path := range o.varFiles {
+		vars, err := template.ReadVarFile(path)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range vars {
+			out[k] = v
+		}
+	}
+	for k, v := range o.vars {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// newCore reads the template and makes the core that will run it: every
+// problem with the template, its variables and -only/-except at once.
+func newCore(m *Meta, path string, opts *buildOptions) (*packer.Core, error) {
+	if len(opts.only) > 0 && len(opts.except) > 0 {
+		return nil, errors.New("-only and -except cannot both be given; use one")
+	}
+	tpl, err := template.ParseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	vars, err := opts.variables()
+	if err != nil {
+		return nil, err
+	}
+	return packer.NewCore(&packer.CoreConfig{
+		Template:   tpl,
+		Components: m.ComponentFinder(),
+		Variables:  vars,
+		Only:       opts.only,
+		Except:     opts.except,
+		Version:    packer.Version,
+	})
+}
+
+// Run runs the builds.
+func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int {
+	var opts buildOptions
+	fs := flag.NewFlagSet("build", flag.ContinueOnError)
+	opts.register(fs)
+	force := fs.Bool("force", false, "")
+	debug := fs.Bool("debug", false, "")
+	parallel := fs.Int("parallel-builds", 0, "")
+	onError := fs.String("on-error", "cleanup", "")
+	colour := fs.Bool("color", true, "")
+	machine := fs.Bool("machine-readable", false, "")
+	if code := runFlags(ui, c, fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		ui.Error("packer build takes exactly one template file; run `packer build -h`")
+		return 1
+	}
+	if *onError != "cleanup" && *onError != "abort" {
+		ui.Error(fmt.Sprintf("-on-error=%q: use cleanup or abort", *onError))
+		return 1
+	}
+	if *parallel < 0 {
+		ui.Error(fmt.Sprintf("-parallel-builds=%d: use 0 (no limit) or a positive number", *parallel))
+		return 1
+	}
+	core, err := newCore(c.Meta, fs.Arg(0), &opts)
+	if err != nil {
+		ui.Error(err.Error())
+		return 1
+	}
+
+	names := core.BuildNames()
+	if len(names) == 0 {
+		ui.Error("no builds to run: -only/-except left none of the template's builds")
+		return 1
+	}
+	ui = newMaskingUi(ui, core.SensitiveValues())
+	out := &sharedOutput{stdout: c.Meta.Stdout, stderr: c.Meta.Stderr}
+	useColour := *colour && c.Meta.StdoutIsTerminal && !*machine
+
+	// Make and prepare every build first: a build whose plugins cannot be
+	// found or whose configuration is wrong fails alone, and the others
+	// still run, as in Packer.
+	var jobs []buildJob
+	var failed []buildResult
+	for i, name := range names {
+		buildUi := newMaskingUi(newBuildUi(out, name, i, useColour, *machine), core.SensitiveValues())
+		b, err := core.Build(name)
+		if err == nil {
+			b.SetDebug(*debug)
+			b.SetForce(*force)
+			b.SetOnError(*onError)
+			var warnings []string
+			warnings, err = b.Prepare()
+			for _, w := range warnings {
+				buildUi.Say("Warning: " + w)
+			}
+		}
+		if err != nil {
+			buildUi.Error(fmt.Sprintf("Build '%s' cannot start: %v", name, err))
+			failed = append(failed, buildResult{name: name, ui: buildUi, err: err})
+			continue
+		}
+		jobs = append(jobs, buildJob{name: name, ui: buildUi, run: b.Run})
+	}
+	if *debug {
+		ui.Say("Debug mode enabled. Builds will not be parallelized.")
+		*parallel = 1
+	}
+
+	start := time.Now()
+	results := append(failed, runBuilds(ctx, jobs, *parallel)...)
+	sort.SliceStable(results, func(i, j int) bool { return results[i].name < results[j].name })
+	if ctx.Err() != nil {
+		ui.Error("Cleanly cancelled builds after being interrupted.")
+		return 1
+	}
+	writeSummary(ui, results, time.Since(start))
+	code := 0
+	for _, r := range results {
+		if r.err == nil {
+			continue
+		}
+		code = 1
+		if *onError == "abort" {
+			ui.Error(fmt.Sprintf("-on-error=abort: build '%s' left what it made in place for you to inspect; remove it by hand when done.", r.name))
+		}
+	}
+	return code
+}

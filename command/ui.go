@@ -1,0 +1,151 @@
+package command
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+// buildColour is the colour of the build at index: green, cyan, magenta,
+// yellow, blue, then round again, so builds side by side differ.
+func buildColour(index int) string {
+	colours := [...]string{"\033[32m", "\033[36m", "\033[35m", "\033[33m", "\033[34m"}
+	return colours[index%len(colours)]
+}
+
+const (
+	colourBold  = "\033[1m"
+	colourRed   = "\033[31m"
+	colourReset = "\033[0m"
+)
+
+// sharedOutput serialises the writes of every build's Ui, so lines from
+// builds running in parallel never interleave mid-line.
+type sharedOutput struct {
+	mu             sync.Mutex
+	stdout, stderr io.Writer
+}
+
+func (o *sharedOutput) write(w io.Writer, s string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	io.WriteString(w, s)
+}
+
+// buildUi is one build's Ui, as Packer prints it: "==> NAME: " before what
+// a component says, "    NAME: " before its detail lines, errors on stderr,
+// each build in its own colour when colour is on. In machine-readable mode
+// every call is one timestamp,NAME,type,data record on stdout instead.
+type buildUi struct {
+	out     *sharedOutput
+	name    string
+	colour  string // "" for none
+	machine bool
+}
+
+func newBuildUi(out *sharedOutput, name string, index int, colour, machine bool) *buildUi {
+	u := &buildUi{out: out, name: name, machine: machine}
+	if colour && !machine {
+		u.colour = buildColour(index)
+	}
+	return u
+}
+
+// Ask has no terminal to ask on: builds run in parallel and unattended.
+func (u *buildUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
+
+// Say shows a step: "==> NAME: message".
+func (u *buildUi) Say(m string) { u.lines(u.out.stdout, "say", "==> ", m, colourBold) }
+
+// Message shows detail under a step: "    NAME: message".
+func (u *buildUi) Message(m string) { u.lines(u.out.stdout, "message", "    ", m, "") }
+
+// Error shows a problem on stderr, in red on a terminal.
+func (u *buildUi) Error(m string) { u.lines(u.out.stderr, "error", "==> ", m, colourRed) }
+
+// Machine writes a record in machine-readable mode and nothing otherwise.
+func (u *buildUi) Machine(kind string, args ...string) {
+	if u.machine {
+		u.out.write(u.out.stdout, MachineRecord(u.name, kind, args...)+"\n")
+	}
+}
+
+func (u *buildUi) lines(w io.Writer, kind, lead, m, emphasis string) {
+	if u.machine {
+		u.out.write(u.out.stdout, MachineRecord(u.name, "ui", kind, m)+"\n")
+		return
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(m, "\n"), "\n") {
+		text := lead + u.name + ": " + line
+		if u.colour != "" {
+			colour := u.colour
+			if emphasis == colourRed {
+				colour = colourRed
+			}
+			text = colour + emphasisIf(emphasis == colourBold) + text + colourReset
+		}
+		b.WriteString(text + "\n")
+	}
+	u.out.write(w, b.String())
+}
+
+func emphasisIf(on bool) string {
+	if on {
+		return colourBold
+	}
+	return ""
+}
+
+// MachineRecord formats one -machine-readable record as Packer does:
+// timestamp,target,type,data...; commas in a field become %!(PACKER_COMMA),
+// newlines the two characters \n, so a reader can split on commas and lines.
+func MachineRecord(target, kind string, args ...string) string {
+	fields := []string{fmt.Sprint(time.Now().Unix()), escapeMachine(target), kind}
+	for _, a := range args {
+		fields = append(fields, escapeMachine(a))
+	}
+	return strings.Join(fields, ",")
+}
+
+func escapeMachine(s string) string {
+	s = strings.ReplaceAll(s, ",", "%!(PACKER_COMMA)")
+	s = strings.ReplaceAll(s, "\r", "\\r")
+	return strings.ReplaceAll(s, "\n", "\\n")
+}
+
+// maskingUi replaces the values of sensitive variables with <sensitive> in
+// everything shown, whichever component prints them.
+type maskingUi struct {
+	packer.Ui
+	replacer *strings.Replacer
+}
+
+// newMaskingUi wraps ui; with no sensitive values it returns ui itself.
+func newMaskingUi(ui packer.Ui, sensitive []string) packer.Ui {
+	var pairs []string
+	for _, v := range sensitive {
+		if v != "" {
+			pairs = append(pairs, v, "<sensitive>")
+		}
+	}
+	if len(pairs) == 0 {
+		return ui
+	}
+	return &maskingUi{Ui: ui, replacer: strings.NewReplacer(pairs...)}
+}
+
+func (u *maskingUi) Say(m string)     { u.Ui.Say(u.replacer.Replace(m)) }
+func (u *maskingUi) Message(m string) { u.Ui.Message(u.replacer.Replace(m)) }
+func (u *maskingUi) Error(m string)   { u.Ui.Error(u.replacer.Replace(m)) }
+func (u *maskingUi) Machine(kind string, args ...string) {
+	masked := make([]string, len(args))
+	for i, a := range args {
+		masked[i] = u.replacer.Replace(a)
+	}
+	u.Ui.Machine(kind, masked...)
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// probeConfig writes a config file naming the probe builder plugin by
+// absolute path and points PACKER_CONFIG at it.
+func (e *env) probeConfig() {
+	e.t.Helper()
+	config := e.writeFile("packerconfig.json", `{"builders": {"probe": `+jsonString(testPlugin("packer-builder-probe"))+`}}`)
+	e.extra = append(e.extra, "PACKER_CONFIG="+config)
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func TestE2E_buildsRunInParallelEachPrefixedAndSummarised(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	barrier := t.TempDir()
+	tpl := e.writeFile("t.json", `{"builders": [
+		{"type": "probe", "name": "left", "mode": "barrier", "barrier_dir": `+jsonString(barrier)+`, "barrier_count": 2},
+		{"type": "probe", "name": "right", "mode": "barrier", "barrier_dir": `+jsonString(barrier)+`, "barrier_count": 2}
+	]}`)
+	r := e.run("build", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{"left: probe passed the barrier in left", "right: probe passed the barrier in right",
+		"Builds finished. The artifacts of successful builds are:", "--> left: probe artifact probe-left", "--> right: probe artifact probe-right"} {
+		mustContain(t, r, "stdout", want)
+	}
+}
+
+func TestE2E_failingBuildBesideASucceedingOne(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "probe", "name": "good"}, {"type": "probe", "name": "bad", "mode": "fail"}]}`)
+	r := e.run("build", tpl)
+	if r.code != 1 {
+		t.Fatalf("want exit 1 when one build fails\n%v", r)
+	}
+	mustContain(t, r, "stderr", "--> bad: ")
+	mustContain(t, r, "stderr", "probe asked to fail in build bad")
+	mustContain(t, r, "stdout", "--> good: probe artifact probe-good")
+}
+
+func TestE2E_builderPluginFoundOnPath(t *testing.T) {
+	e := newEnv(t)
+	path := e.copyPlugin("packer-builder-probe", e.pathDir)
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "probe"}]}`)
+	r := e.run("build", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	mustContain(t, r, "stdout", "--> probe: probe artifact probe-probe")
+	if r := e.run("plugins"); !hasPluginRow(r.stdout, "builder", "probe", "PATH", path) {
+		t.Errorf("packer plugins does not show the builder on PATH\n%v", r)
+	}
+}
+
+func TestE2E_missingPluginIsAClearError(t *testing.T) {
+	e := newEnv(t)
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "nosuch"}]}`)
+	r := e.run("build", tpl)
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	mustContain(t, r, "stderr", "packer-builder-nosuch")
+}
+
+func TestE2E_varAndVarFileOrder(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	vars := e.writeFile("vars.json", `{"name": "from-file", "other": "file-only"}`)
+	tpl := e.writeFile("t.json", `{"variables": {"name": "default", "other": "x"},
+		"builders": [{"type": "probe", "name": "b", "label": "{{user `+"`name`"+`}}-{{user `+"`other`"+`}}"}]}`)
+	r := e.run("build", "-var-file="+vars, "-var", "name=from-flag", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	mustContain(t, r, "stdout", "probe artifact probe-b-from-flag-file-only")
+}
+
+func TestE2E_validateReportsEveryErrorAtOnce(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	// Problems in the template itself: all of them, no plugin started.
+	structural := e.writeFile("structural.json", `{"builders": [{"type": "probe", "name": "one"}],
+		"provisioners": [{"type": "shell-local", "inline": ["true"], "only": ["three"]},
+		                 {"type": "shell-local", "inline": ["true"], "except": ["four"]}]}`)
+	r := e.run("validate", structural)
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	for _, want := range []string{structural, `"three"`, `"four"`, "2 error"} {
+		mustContain(t, r, "stderr", want)
+	}
+	if r := e.run("validate", "-syntax-only", structural); r.code != 1 || !strings.Contains(r.stderr, `"four"`) {
+		t.Errorf("-syntax-only: want the structural errors\n%v", r)
+	}
+
+	// Problems only the components see: every build is prepared.
+	components := e.writeFile("components.json", `{"builders": [
+		{"type": "probe", "name": "one", "mode": "sideways"},
+		{"type": "nosuch", "name": "two"},
+		{"type": "probe", "name": "three", "colour": "blue"}]}`)
+	r = e.run("validate", components)
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	for _, want := range []string{"build 'one'", `mode "sideways"`, "build 'two'", "packer-builder-nosuch", "build 'three'", `"colour"`} {
+		mustContain(t, r, "stderr", want)
+	}
+	if r := e.run("validate", "-syntax-only", components); r.code != 0 || !strings.Contains(r.stdout, "Syntax-only check passed") {
+		t.Errorf("-syntax-only starts no plugin, so sees no component error:\n%v", r)
+	}
+	good := e.writeFile("good.json", `{"builders": [{"type": "probe"}]}`)
+	if r := e.run("validate", good); r.code != 0 || !strings.Contains(r.stdout, "The configuration is valid.") {
+		t.Errorf("a valid template: %v", r)
+	}
+}
+
+func TestE2E_machineReadableParsesBack(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "probe", "name": "a,b"}]}`)
+	r := e.run("build", "-machine-readable", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if r.stderr != "" {
+		t.Errorf("machine-readable mode wrote to stderr: %q", r.stderr)
+	}
+	var sawArtifactID, sawSay bool
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) < 3 {
+			t.Fatalf("not a timestamp,target,type record: %q", line)
+		}
+		for i := range f {
+			f[i] = strings.ReplaceAll(f[i], "%!(PACKER_COMMA)", ",")
+		}
+		if f[1] == "a,b" && f[2] == "artifact" && len(f) == 6 && f[4] == "id" && f[5] == "probe-a,b" {
+			sawArtifactID = true
+		}
+		if f[1] == "a,b" && f[2] == "ui" && len(f) >= 5 && f[3] == "say" && strings.Contains(f[4], "probe building a,b") {
+			sawSay = true
+		}
+	}
+	if !sawArtifactID || !sawSay {
+		t.Errorf("want the build's say line and artifact id record, targeted at build a,b:\n%s", r.stdout)
+	}
+}

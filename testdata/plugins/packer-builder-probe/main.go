@@ -1,0 +1,106 @@
+// Command packer-builder-probe is a builder plugin the end-to-end tests
+// build and point packer at (by config file, on PATH). Its "mode" decides
+// what a build does, so real plugin processes succeed, fail and wait for a
+// Ctrl-C on demand:
+//
+//	ok   (default) says its pid and returns an artifact named after the
+//	     build (and its "label", if set)
+//	fail returns an error naming the build
+//	wait says its pid, blocks until the build is cancelled, then cleans up
+//	barrier writes a file named after the build into barrier_dir and waits
+//	        until barrier_count files are there: only builds that run at
+//	        the same time get past it
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/plugin"
+)
+
+type config struct {
+	packer.PackerConfig `mapstructure:",squash"`
+	Mode                string `mapstructure:"mode"`
+	Label               string `mapstructure:"label"`
+	BarrierDir          string `mapstructure:"barrier_dir"`
+	BarrierCount        int    `mapstructure:"barrier_count"`
+}
+
+type builder struct {
+	config config
+}
+
+func (b *builder) Prepare(raws ...any) ([]string, error) {
+	if err := packer.DecodeConfig(&b.config, raws...); err != nil {
+		return nil, err
+	}
+	switch b.config.Mode {
+	case "", "ok", "fail", "wait", "barrier":
+		return nil, nil
+	}
+	return nil, fmt.Errorf("mode %q: use ok, fail, wait or barrier", b.config.Mode)
+}
+
+func (b *builder) Run(ctx context.Context, ui packer.Ui, _ packer.Hook) (packer.Artifact, error) {
+	name := b.config.PackerBuildName
+	ui.Say(fmt.Sprintf("probe building %s in pid %d", name, os.Getpid()))
+	switch b.config.Mode {
+	case "fail":
+		return nil, errors.New("probe asked to fail in build " + name)
+	case "wait":
+		<-ctx.Done()
+		ui.Say("probe cleaned up " + name)
+		return nil, ctx.Err()
+	case "barrier":
+		if err := barrier(ctx, b.config.BarrierDir, name, b.config.BarrierCount); err != nil {
+			return nil, err
+		}
+		ui.Say("probe passed the barrier in " + name)
+	}
+	id := "probe-" + name
+	if b.config.Label != "" {
+		id += "-" + b.config.Label
+	}
+	return artifact{id: id}, nil
+}
+
+// barrier announces this build in dir and waits for count builds there.
+// It polls: the builds are separate processes with nothing else in common.
+func barrier(ctx context.Context, dir, name string, count int) error {
+	if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+		return err
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		if len(entries) >= count {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+type artifact struct{ id string }
+
+func (a artifact) BuilderId() string { return "test.probe" }
+func (a artifact) Files() []string   { return nil }
+func (a artifact) Id() string        { return a.id }
+func (a artifact) String() string    { return "probe artifact " + a.id }
+func (a artifact) State(string) any  { return nil }
+func (a artifact) Destroy() error    { return nil }
+
+func main() { plugin.ServeBuilder(new(builder)) }
