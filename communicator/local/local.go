@@ -1,0 +1,205 @@
+// Package local is a packer.Communicator for this machine: commands run
+// with sh -c (cmd /C on Windows), and uploads and downloads are file copies.
+// The null builder hands it to provisioners with "communicator": "local".
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+// Communicator runs commands and copies files on this machine. Dir, when
+// set, is the working directory of commands and the base of relative paths.
+type Communicator struct {
+	Dir string
+	// Env is added to every command's environment.
+	Env []string
+}
+
+var _ packer.Communicator = (*Communicator)(nil)
+
+func (c *Communicator) path(p string) string {
+	if c.Dir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// Start runs the command and returns at once; the command's output goes to
+// rc's writers as it comes, and rc.SetExited is called with its status after
+// all of it has been written. Cancelling ctx kills the command. Commands stay
+// in their plugin's process group, so when the core kills a plugin, whatever
+// its commands started goes with it.
+func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
+	var cmd *exec.Cmd
+	if runtime.GOOS == "windows" {
+		cmd = exec.Command("cmd", "/C", rc.Command)
+	} else {
+		cmd = exec.Command("/bin/sh", "-c", rc.Command)
+	}
+	cmd.Dir = c.Dir
+	cmd.Env = append(os.Environ(), c.Env...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = rc.Stdin, rc.Stdout, rc.Stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %q: %w", rc.Command, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			cmd.Process.Kill()
+		case <-done:
+		}
+	}()
+	go func() {
+		err := cmd.Wait()
+		close(done)
+		status := 0
+		if err != nil {
+			var exitErr *exec.ExitError
+			if errors.As(err, &exitErr) {
+				status = exitErr.ExitCode()
+			} else {
+				status = 1
+			}
+		}
+		rc.SetExited(status)
+	}()
+	return nil
+}
+
+// Upload writes src to dst, creating dst's directory; fi, when given, sets
+// the file's mode.
+func (c *Communicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error {
+	dst = c.path(dst)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("uploading to %s: %w", dst, err)
+	}
+	mode := fs.FileMode(0o644)
+	if fi != nil && *fi != nil {
+		mode = (*fi).Mode().Perm()
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return fmt.Errorf("uploading to %s: %w", dst, err)
+	}
+	if _, err := io.CopyBuffer(f, src, make([]byte, 256<<10)); err != nil {
+		f.Close()
+		return fmt.Errorf("uploading to %s: %w", dst, err)
+	}
+	if fi != nil && *fi != nil {
+		os.Chmod(dst, mode)
+	}
+	return f.Close()
+}
+
+// Download copies src into dst.
+func (c *Communicator) Download(src string, dst io.Writer) error {
+	f, err := os.Open(c.path(src))
+	if err != nil {
+		return fmt.Errorf("downloading: %w", err)
+	}
+	defer f.Close()
+	if _, err := io.CopyBuffer(dst, f, make([]byte, 256<<10)); err != nil {
+		return fmt.Errorf("downloading %s: %w", src, err)
+	}
+	return nil
+}
+
+// UploadDir copies the directory src to dst with Packer's trailing-slash
+// rule: "src/" copies what is inside src into dst, "src" copies src itself
+// into dst/src. Paths matching an exclude pattern are skipped.
+func (c *Communicator) UploadDir(dst, src string, exclude []string) error {
+	return CopyDir(c.path(dst), src, exclude)
+}
+
+// DownloadDir copies the directory src here to dst, with the same rules.
+func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
+	return CopyDir(dst, c.path(src), exclude)
+}
+
+// CopyDir copies a directory tree with Packer's trailing-slash rule (see
+// UploadDir), keeping file modes and symlinks.
+func CopyDir(dst, src string, exclude []string) error {
+	if !strings.HasSuffix(src, "/") && !strings.HasSuffix(src, string(filepath.Separator)) {
+		dst = filepath.Join(dst, filepath.Base(src))
+	}
+	src = filepath.Clean(src)
+	info, err := os.Stat(src)
+	if err != nil {
+		return fmt.Errorf("copying directory: %w", err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("copying directory: %s is not a directory", src)
+	}
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if rel != "." && excluded(rel, exclude) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		target := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, info.Mode().Perm()|0o700)
+		case info.Mode()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			os.Remove(target)
+			return os.Symlink(link, target)
+		default:
+			return copyFile(target, path, info.Mode().Perm())
+		}
+	})
+}
+
+func excluded(rel string, patterns []string) bool {
+	rel = filepath.ToSlash(rel)
+	for _, p := range patterns {
+		if ok, _ := filepath.Match(p, rel); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(p, filepath.Base(rel)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func copyFile(dst, src string, mode fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.CopyBuffer(out, in, make([]byte, 256<<10)); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

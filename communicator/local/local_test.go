@@ -1,0 +1,128 @@
+package local
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+func requireUnix(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+}
+
+func TestStart_streamsOutputAndReportsTheExitStatus(t *testing.T) {
+	requireUnix(t)
+	dir := t.TempDir()
+	c := &Communicator{Dir: dir, Env: []string{"FRUIT=pear"}}
+	stdoutR, stdoutW := io.Pipe()
+	var stderr bytes.Buffer
+	stdinR, stdinW := io.Pipe()
+	cmd := &packer.RemoteCmd{Command: `echo "first $FRUIT $(basename $PWD)"; read x; echo "got $x"; echo err >&2; exit 4`, Stdin: stdinR, Stdout: stdoutW, Stderr: &stderr}
+	if err := c.Start(context.Background(), cmd); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdoutR)
+	if !lines.Scan() || lines.Text() != "first pear "+filepath.Base(dir) {
+		t.Fatalf("first line = %q", lines.Text())
+	}
+	io.WriteString(stdinW, "apple\n")
+	stdinW.Close()
+	if !lines.Scan() || lines.Text() != "got apple" {
+		t.Fatalf("second line = %q", lines.Text())
+	}
+	go io.Copy(io.Discard, stdoutR)
+	if status := cmd.Wait(); status != 4 {
+		t.Errorf("status = %d, want 4", status)
+	}
+	if stderr.String() != "err\n" {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+}
+
+func TestStart_cancellingTheContextKillsTheCommand(t *testing.T) {
+	requireUnix(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := &packer.RemoteCmd{Command: "exec sleep 1000"}
+	if err := (&Communicator{}).Start(ctx, cmd); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if status := cmd.Wait(); status == 0 {
+		t.Error("a killed command exited 0")
+	}
+}
+
+func TestUploadDownload_roundTripWithMode(t *testing.T) {
+	dir := t.TempDir()
+	c := &Communicator{Dir: dir}
+	src := filepath.Join(t.TempDir(), "script.sh")
+	os.WriteFile(src, []byte("#!/bin/sh\n"), 0o750)
+	fi, _ := os.Stat(src)
+	if err := c.Upload("sub/script.sh", strings.NewReader("#!/bin/sh\n"), &fi); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(filepath.Join(dir, "sub", "script.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && info.Mode().Perm() != 0o750 {
+		t.Errorf("mode = %v, want 0750", info.Mode().Perm())
+	}
+	var out bytes.Buffer
+	if err := c.Download("sub/script.sh", &out); err != nil || out.String() != "#!/bin/sh\n" {
+		t.Errorf("Download = %q, %v", out.String(), err)
+	}
+	if err := c.Download("missing", &out); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("Download of a missing file = %v", err)
+	}
+}
+
+func tree(t *testing.T, root string) []string {
+	var out []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(root, p)
+		if rel != "." {
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+func TestUploadDir_followsPackersTrailingSlashRule(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "site")
+	os.MkdirAll(filepath.Join(src, "css"), 0o755)
+	os.WriteFile(filepath.Join(src, "index.html"), []byte("hi"), 0o644)
+	os.WriteFile(filepath.Join(src, "css", "a.css"), []byte("a"), 0o644)
+	os.WriteFile(filepath.Join(src, "notes.tmp"), []byte("x"), 0o644)
+
+	withSlash := t.TempDir()
+	if err := (&Communicator{}).UploadDir(withSlash, src+"/", []string{"*.tmp"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tree(t, withSlash), " "); got != "css css/a.css index.html" {
+		t.Errorf(`"site/" copied as %q`, got)
+	}
+	withoutSlash := t.TempDir()
+	if err := (&Communicator{}).UploadDir(withoutSlash, src, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tree(t, withoutSlash), " "); got != "site site/css site/css/a.css site/index.html site/notes.tmp" {
+		t.Errorf(`"site" copied as %q`, got)
+	}
+	if err := (&Communicator{}).UploadDir(t.TempDir(), filepath.Join(src, "index.html"), nil); err == nil {
+		t.Error("UploadDir of a file succeeded")
+	}
+}
