@@ -178,8 +178,7 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 	results := append(failed, runBuilds(ctx, jobs, *parallel)...)
 	sort.SliceStable(results, func(i, j int) bool { return results[i].name < results[j].name })
 	if ctx.Err() != nil {
-		ui.Error("Cleanly cancelled builds after being interrupted.")
-		return 1
+		ui.Error("Cleanly cancelled builds after being interrupted; each build's outcome follows.")
 	}
 	writeSummary(ui, results, time.Since(start))
 	code := 0
