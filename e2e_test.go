@@ -395,3 +395,33 @@ func TestE2E_inspectReportsAMalformedTemplate(t *testing.T) {
 		t.Errorf("no template: want exit 1 and a pointer to -h\n%v", r)
 	}
 }
+
+func TestE2E_pluginsGetARunUUIDAndTheirStderrReachesTheLog(t *testing.T) {
+	e := newEnv(t)
+	e.copyPlugin("packer-command-hello", e.pathDir)
+	e.extra = append(e.extra, "PACKER_LOG=1")
+	first := e.run("hello", "env")
+	if first.code != 0 {
+		t.Fatal(first)
+	}
+	uuid := strings.TrimPrefix(strings.TrimSpace(first.stdout), "run uuid ")
+	if len(uuid) != 36 || strings.Count(uuid, "-") != 4 {
+		t.Errorf("PACKER_RUN_UUID = %q, want a UUID\n%v", uuid, first)
+	}
+	if second := e.run("hello", "env"); strings.Contains(second.stdout, uuid) {
+		t.Errorf("two runs got the same run UUID %s", uuid)
+	}
+	var logged bool
+	for _, line := range strings.Split(first.stderr, "\n") {
+		if strings.Contains(line, "packer-command-hello") && strings.Contains(line, "hello plugin writes to its stderr") {
+			logged = true
+		}
+	}
+	if !logged {
+		t.Errorf("PACKER_LOG=1: want the plugin's stderr line in the log, prefixed with its name\n%v", first)
+	}
+	e.extra = nil
+	if quiet := e.run("hello", "env"); quiet.stderr != "" {
+		t.Errorf("without PACKER_LOG nothing should be logged:\n%v", quiet)
+	}
+}

@@ -2,6 +2,8 @@
 // build and run as `packer hello`: it greets its arguments through the Ui,
 // and fails when given "fail", so both exit paths cross the process boundary.
 // "wait" blocks until the run is cancelled (a Ctrl-C), then cleans up;
+// "env" says the PACKER_RUN_UUID packer gave it and writes a line to its
+// stderr, which packer's log should show, prefixed with the plugin's name.
 // "stubborn" ignores the cancellation, so only a second Ctrl-C ends the run.
 package main
 
@@ -28,6 +30,11 @@ func (hello) Run(ctx context.Context, ui packer.Ui, args []string) int {
 	if len(args) == 1 && args[0] == "fail" {
 		ui.Error("hello: asked to fail")
 		return 3
+	}
+	if len(args) == 1 && args[0] == "env" {
+		fmt.Fprintln(os.Stderr, "hello plugin writes to its stderr")
+		ui.Say("run uuid " + os.Getenv("PACKER_RUN_UUID"))
+		return 0
 	}
 	if len(args) == 1 && (args[0] == "wait" || args[0] == "stubborn") {
 		ui.Say(fmt.Sprintf("waiting in pid %d", os.Getpid()))
