@@ -3,6 +3,8 @@ package main
 import (
 	"sort"
 
+	filebuilder "github.com/packer-classic/packer/builder/file"
+	nullbuilder "github.com/packer-classic/packer/builder/null"
 	"github.com/packer-classic/packer/plugin"
 )
 
@@ -10,7 +12,10 @@ import (
 // that serves it from this process. It is the whole list of what ships inside
 // the packer executable; an external plugin of the same name overrides one.
 func builtinComponents() map[string]func() {
-	return map[string]func(){}
+	return map[string]func(){
+		"packer-builder-file": func() { plugin.ServeBuilder(new(filebuilder.Builder)) },
+		"packer-builder-null": func() { plugin.ServeBuilder(new(nullbuilder.Builder)) },
+	}
 }
 
 // builtinNames lists the built-ins by kind, in the shape discovery takes.

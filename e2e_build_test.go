@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -48,6 +49,7 @@ func TestE2E_failingBuildBesideASucceedingOne(t *testing.T) {
 	mustContain(t, r, "stderr", "--> bad: ")
 	mustContain(t, r, "stderr", "probe asked to fail in build bad")
 	mustContain(t, r, "stdout", "--> good: probe artifact probe-good")
+	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
 
 func TestE2E_builderPluginFoundOnPath(t *testing.T) {
@@ -156,4 +158,26 @@ func TestE2E_machineReadableParsesBack(t *testing.T) {
 	if !sawArtifactID || !sawSay {
 		t.Errorf("want the build's say line and artifact id record, targeted at build a,b:\n%s", r.stdout)
 	}
+}
+
+func TestE2E_builtinsRunAsSeparateProcessesAndNoneIsLeft(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("plugins")
+	exePath := filepath.Join(bins.dir, exe("packer"))
+	for _, name := range []string{"null", "file"} {
+		if !hasPluginRow(r.stdout, "builder", name, "built-in", exePath) {
+			t.Errorf("packer plugins does not list the built-in builder %s\n%v", name, r)
+		}
+	}
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "null", "communicator": "none"}, {"type": "file", "content": "hi", "target": "hi.txt"}]}`)
+	e.extra = append(e.extra, "PACKER_LOG=1")
+	r = e.run("build", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	mustContain(t, r, "stdout", "--> file: Stored file: hi.txt")
+	mustContain(t, r, "stdout", "--> null: ")
+	// The log shows each built-in started as its own process.
+	mustContain(t, r, "stderr", `from built-in: `+exePath+` ["plugin" "packer-builder-null"]`)
+	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }

@@ -176,4 +176,5 @@ func TestE2E_interruptDuringBuildCleansUpAndLeavesNoPlugin(t *testing.T) {
 	for _, pid := range pids {
 		assertGone(t, pid)
 	}
+	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
