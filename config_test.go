@@ -133,3 +133,16 @@ func TestLoadConfig_readsHomeFile(t *testing.T) {
 func quote(s string) string {
 	return `"` + strings.ReplaceAll(s, `\`, `\\`) + `"`
 }
+
+func TestPortsFromConfig_environmentWins(t *testing.T) {
+	c := &config{PluginMinPort: 20000, PluginMaxPort: 20100}
+	t.Setenv(plugin.MinPortEnv, "")
+	t.Setenv(plugin.MaxPortEnv, "")
+	if lo, hi := portsFromConfig(c); lo != 20000 || hi != 20100 {
+		t.Errorf("from the config file: got %d-%d, want 20000-20100", lo, hi)
+	}
+	t.Setenv(plugin.MinPortEnv, "30000")
+	if lo, hi := portsFromConfig(c); lo != 0 || hi != 20100 {
+		t.Errorf("with %s set: got %d-%d, want 0 (left to the environment)-20100", plugin.MinPortEnv, lo, hi)
+	}
+}
