@@ -37,15 +37,14 @@ func (c *Communicator) path(p string) string {
 
 // Start runs the command and returns at once; the command's output goes to
 // rc's writers as it comes, and rc.SetExited is called with its status after
-// all of it has been written. Cancelling ctx kills the command. Commands stay
-// in their plugin's process group, so when the core kills a plugin, whatever
-// its commands started goes with it.
+// all of it has been written. Cancelling ctx kills the command and all it
+// started (see Command).
 func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	var cmd *exec.Cmd
 	if runtime.GOOS == "windows" {
-		cmd = exec.Command("cmd", "/C", rc.Command)
+		cmd = Command(ctx, "cmd", "/C", rc.Command)
 	} else {
-		cmd = exec.Command("/bin/sh", "-c", rc.Command)
+		cmd = Command(ctx, "/bin/sh", "-c", rc.Command)
 	}
 	cmd.Dir = c.Dir
 	cmd.Env = append(os.Environ(), c.Env...)
@@ -53,17 +52,8 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %q: %w", rc.Command, err)
 	}
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-			cmd.Process.Kill()
-		case <-done:
-		}
-	}()
 	go func() {
 		err := cmd.Wait()
-		close(done)
 		status := 0
 		if err != nil {
 			var exitErr *exec.ExitError

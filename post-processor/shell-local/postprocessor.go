@@ -1,0 +1,48 @@
+// Package shelllocal is Packer's shell-local post-processor: it runs
+// commands on the machine running packer after a build, and passes the
+// artifact on unchanged.
+package shelllocal
+
+import (
+	"context"
+
+	"github.com/packer-classic/packer/packer"
+	provisioner "github.com/packer-classic/packer/provisioner/shell-local"
+)
+
+// Config is the shell-local provisioner's configuration plus
+// keep_input_artifact.
+type Config struct {
+	provisioner.Config `mapstructure:",squash"`
+	// KeepInputArtifact is read by the core; accepted here so that it is
+	// not an unknown key.
+	KeepInputArtifact *bool `mapstructure:"keep_input_artifact"`
+}
+
+// PostProcessor is the shell-local post-processor. Its zero value is ready
+// for Prepare.
+type PostProcessor struct {
+	config Config
+}
+
+// Prepare reads and checks the configuration.
+func (p *PostProcessor) Prepare(raws ...any) error {
+	var c Config
+	if err := packer.DecodeConfig(&c, raws...); err != nil {
+		return err
+	}
+	if err := c.Check(); err != nil {
+		return err
+	}
+	p.config = c
+	return nil
+}
+
+// PostProcess runs the commands and returns the artifact it was given, kept,
+// as Packer's shell-local does.
+func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
+	if err := provisioner.Run(ctx, ui, &p.config.Config); err != nil {
+		return nil, false, err
+	}
+	return a, true, nil
+}

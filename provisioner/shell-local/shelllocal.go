@@ -1,0 +1,311 @@
+// Package shelllocal is Packer's shell-local provisioner: it runs commands
+// on the machine running packer, not inside the machine being built. The
+// shell-local post-processor runs the same way; it imports this package.
+package shelllocal
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"text/template"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/packer-classic/packer/communicator/local"
+	"github.com/packer-classic/packer/packer"
+)
+
+// Config is shell-local's configuration, with Packer's keys.
+type Config struct {
+	// Command is one command to run (with execute_command).
+	Command string `mapstructure:"command"`
+	// Inline commands are written to a temporary script and run.
+	Inline []string `mapstructure:"inline"`
+	// InlineShebang starts that script (default "/bin/sh -e").
+	InlineShebang string `mapstructure:"inline_shebang"`
+	// Script and Scripts are local script files to run, in order.
+	Script  string   `mapstructure:"script"`
+	Scripts []string `mapstructure:"scripts"`
+	// EnvironmentVars are KEY=VALUE pairs for the scripts.
+	EnvironmentVars []string `mapstructure:"environment_vars"`
+	// EnvVarFormat formats each pair into {{.Vars}} (default "%s='%s' ").
+	EnvVarFormat string `mapstructure:"env_var_format"`
+	// ExecuteCommand is the command line that runs a script; its elements
+	// may use {{.Vars}}, {{.Script}} and {{.Command}}.
+	ExecuteCommand []string `mapstructure:"execute_command"`
+	// OnlyOn lists the operating systems (runtime.GOOS values) to run on.
+	OnlyOn []string `mapstructure:"only_on"`
+	// UseLinuxPathing is accepted for Packer compatibility; paths are
+	// native here.
+	UseLinuxPathing bool `mapstructure:"use_linux_pathing"`
+	// ValidExitCodes are the exit codes that count as success (default 0).
+	ValidExitCodes []int `mapstructure:"valid_exit_codes"`
+	// TempfileExtension is the extension of the inline script file.
+	TempfileExtension string `mapstructure:"tempfile_extension"`
+
+	packer.PackerConfig `mapstructure:",squash"`
+}
+
+// Decode reads and checks a shell-local configuration.
+func Decode(raws ...any) (*Config, error) {
+	var c Config
+	if err := packer.DecodeConfig(&c, raws...); err != nil {
+		return nil, err
+	}
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Check validates a decoded configuration and fills in the defaults. The
+// post-processor, which decodes its own keys besides these, calls it.
+func (c *Config) Check() error {
+	var errs *multierror.Error
+	sources := 0
+	for _, set := range []bool{c.Command != "", len(c.Inline) > 0, c.Script != "", len(c.Scripts) > 0} {
+		if set {
+			sources++
+		}
+	}
+	if sources == 0 {
+		errs = multierror.Append(errs, errors.New("one of command, inline, script or scripts must be set"))
+	}
+	if sources > 1 {
+		errs = multierror.Append(errs, errors.New("only one of command, inline, script or scripts may be set"))
+	}
+	if c.Script != "" {
+		c.Scripts = append([]string{c.Script}, c.Scripts...)
+	}
+	if c.Command != "" {
+		// As in Packer, a command is written to a script and run like
+		// inline commands.
+		c.Inline = []string{c.Command}
+	}
+	for _, s := range c.Scripts {
+		if _, err := os.Stat(s); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("script: %w", err))
+		}
+	}
+	for _, kv := range c.EnvironmentVars {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			errs = multierror.Append(errs, fmt.Errorf("environment_vars: %q is not KEY=VALUE", kv))
+		}
+	}
+	if c.InlineShebang == "" {
+		c.InlineShebang = "/bin/sh -e"
+	}
+	if c.EnvVarFormat == "" {
+		c.EnvVarFormat = "%s='%s' "
+	}
+	if len(c.ExecuteCommand) == 0 {
+		if runtime.GOOS == "windows" {
+			c.ExecuteCommand = []string{"cmd", "/V", "/C", "{{.Vars}}", "call", "{{.Script}}"}
+		} else {
+			c.ExecuteCommand = []string{"/bin/sh", "-c", "{{.Vars}} {{.Script}}"}
+		}
+	}
+	for i, part := range c.ExecuteCommand {
+		if _, err := template.New("").Parse(part); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("execute_command[%d]: %w", i, err))
+		}
+	}
+	if len(c.ValidExitCodes) == 0 {
+		c.ValidExitCodes = []int{0}
+	}
+	return errs.ErrorOrNil()
+}
+
+// Provisioner is the shell-local provisioner. Its zero value is ready for
+// Prepare.
+type Provisioner struct {
+	config *Config
+}
+
+// Prepare reads and checks the configuration.
+func (p *Provisioner) Prepare(raws ...any) error {
+	c, err := Decode(raws...)
+	if err != nil {
+		return err
+	}
+	p.config = c
+	return nil
+}
+
+// Provision runs the commands on this machine.
+func (p *Provisioner) Provision(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+	return Run(ctx, ui, p.config)
+}
+
+// Run runs a shell-local configuration here, streaming output to ui line by
+// line, and fails on an exit code not in valid_exit_codes.
+func Run(ctx context.Context, ui packer.Ui, c *Config) error {
+	if len(c.OnlyOn) > 0 && !contains(c.OnlyOn, runtime.GOOS) {
+		ui.Say(fmt.Sprintf("Skipping shell-local: only_on is %v and this is %s", c.OnlyOn, runtime.GOOS))
+		return nil
+	}
+	scripts := c.Scripts
+	if len(c.Inline) > 0 {
+		path, err := writeInlineScript(c)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(path)
+		scripts = []string{path}
+	}
+	vars := envVars(c)
+	for _, script := range scripts {
+		if c.Command != "" {
+			ui.Say(fmt.Sprintf("Running local command: %s", c.Command))
+		} else if len(c.Inline) > 0 {
+			ui.Say("Running local shell script with the inline commands")
+		} else {
+			ui.Say(fmt.Sprintf("Running local shell script: %s", script))
+		}
+		if err := runOne(ctx, ui, c, vars, script); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, item := range list {
+		if item == s {
+			return true
+		}
+	}
+	return false
+}
+
+func writeInlineScript(c *Config) (string, error) {
+	f, err := os.CreateTemp("", "packer-shell-*"+c.TempfileExtension)
+	if err != nil {
+		return "", fmt.Errorf("writing the inline script: %w", err)
+	}
+	var b bytes.Buffer
+	if runtime.GOOS != "windows" {
+		fmt.Fprintf(&b, "#!%s\n", c.InlineShebang)
+	}
+	for _, line := range c.Inline {
+		b.WriteString(line + "\n")
+	}
+	if _, err := f.Write(b.Bytes()); err != nil {
+		f.Close()
+		return "", err
+	}
+	f.Close()
+	if err := os.Chmod(f.Name(), 0o755); err != nil {
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// envVars returns the variables scripts see: Packer's build name and type,
+// then environment_vars, as KEY=VALUE.
+func envVars(c *Config) []string {
+	vars := []string{
+		"PACKER_BUILD_NAME=" + c.PackerBuildName,
+		"PACKER_BUILDER_TYPE=" + c.PackerBuilderType,
+	}
+	return append(vars, c.EnvironmentVars...)
+}
+
+func runOne(ctx context.Context, ui packer.Ui, c *Config, vars []string, script string) error {
+	var formatted strings.Builder
+	for _, kv := range vars {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(&formatted, c.EnvVarFormat, k, strings.ReplaceAll(v, "'", `'"'"'`))
+	}
+	data := map[string]string{"Vars": formatted.String(), "Script": script, "Command": c.Command}
+	argv := make([]string, len(c.ExecuteCommand))
+	for i, part := range c.ExecuteCommand {
+		tpl, err := template.New("").Parse(part)
+		if err != nil {
+			return fmt.Errorf("execute_command: %w", err)
+		}
+		var b strings.Builder
+		if err := tpl.Execute(&b, data); err != nil {
+			return fmt.Errorf("execute_command: %w", err)
+		}
+		argv[i] = b.String()
+	}
+	cmd := local.Command(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), vars...)
+	stdout, stderr := lineWriter(ui.Message), lineWriter(ui.Error)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	err := cmd.Run()
+	stdout.Close()
+	stderr.Close()
+	if ctx.Err() != nil {
+		return fmt.Errorf("shell-local was cancelled: %w", ctx.Err())
+	}
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		return err
+	}
+	if !containsInt(c.ValidExitCodes, code) {
+		what := script
+		if c.Command != "" {
+			what = fmt.Sprintf("command %q", c.Command)
+		} else if len(c.Inline) > 0 {
+			what = "the inline commands"
+		}
+		return fmt.Errorf("%s exited with status %d, which is not one of valid_exit_codes %v", what, code, c.ValidExitCodes)
+	}
+	return nil
+}
+
+func containsInt(list []int, n int) bool {
+	for _, item := range list {
+		if item == n {
+			return true
+		}
+	}
+	return false
+}
+
+// lineWriter is a writer that shows each complete line it is given; Close
+// shows what is left and waits until it has been shown.
+func lineWriter(show func(string)) *linesTo {
+	r, w := io.Pipe()
+	l := &linesTo{w: w, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		showLines(r, show)
+	}()
+	return l
+}
+
+type linesTo struct {
+	w    *io.PipeWriter
+	done chan struct{}
+}
+
+func (l *linesTo) Write(p []byte) (int, error) { return l.w.Write(p) }
+
+// Close flushes the last line and waits for it to be shown.
+func (l *linesTo) Close() error {
+	l.w.Close()
+	<-l.done
+	return nil
+}
+
+func showLines(r io.Reader, show func(string)) {
+	scanner := bufio.NewScanner(r)
+	scanner.Buffer(make([]byte, 64<<10), 1<<20)
+	for scanner.Scan() {
+		show(strings.TrimRight(scanner.Text(), "\r"))
+	}
+	io.Copy(io.Discard, r)
+}

@@ -1,0 +1,138 @@
+package shelllocal
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+type linesUi struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (u *linesUi) add(s string)               { u.mu.Lock(); u.lines = append(u.lines, s); u.mu.Unlock() }
+func (u *linesUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
+func (u *linesUi) Say(m string)               { u.add("say: " + m) }
+func (u *linesUi) Message(m string)           { u.add(m) }
+func (u *linesUi) Error(m string)             { u.add("error: " + m) }
+func (u *linesUi) Machine(string, ...string)  {}
+
+func (u *linesUi) has(s string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, l := range u.lines {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+func requireUnix(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+}
+
+func provision(t *testing.T, raws ...any) (*linesUi, error) {
+	t.Helper()
+	p := new(Provisioner)
+	if err := p.Prepare(raws...); err != nil {
+		return nil, err
+	}
+	ui := &linesUi{}
+	return ui, p.Provision(context.Background(), ui, nil)
+}
+
+func TestShellLocal_inlineRunsHereWithPackersVariables(t *testing.T) {
+	requireUnix(t)
+	dir := t.TempDir()
+	ui, err := provision(t, map[string]any{
+		"inline":           []any{"echo $PACKER_BUILD_NAME/$PACKER_BUILDER_TYPE/$FRUIT", "echo made > \"$DIR/apple.txt\"", "echo oops >&2"},
+		"environment_vars": []any{"FRUIT=it's a pear", "DIR=" + dir},
+	}, map[string]any{packer.BuildNameConfigKey: "potato", packer.BuilderTypeConfigKey: "null"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ui.has("potato/null/it's a pear") || !ui.has("error: oops") {
+		t.Errorf("Ui saw %q", ui.lines)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "apple.txt")); string(got) != "made\n" {
+		t.Errorf("apple.txt = %q", got)
+	}
+}
+
+func TestShellLocal_scriptsAndCommandRun(t *testing.T) {
+	requireUnix(t)
+	script := filepath.Join(t.TempDir(), "s.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\necho from script\n"), 0o755)
+	ui, err := provision(t, map[string]any{"script": script})
+	if err != nil || !ui.has("from script") {
+		t.Errorf("script: %v, Ui saw %q", err, ui.lines)
+	}
+	ui, err = provision(t, map[string]any{"command": "echo from command"})
+	if err != nil || !ui.has("from command") {
+		t.Errorf("command: %v, Ui saw %q", err, ui.lines)
+	}
+}
+
+func TestShellLocal_exitCodesAreCheckedAgainstValidExitCodes(t *testing.T) {
+	requireUnix(t)
+	_, err := provision(t, map[string]any{"inline": []any{"exit 3"}})
+	if err == nil || !strings.Contains(err.Error(), "exited with status 3, which is not one of valid_exit_codes [0]") {
+		t.Errorf("exit 3 = %v", err)
+	}
+	if _, err := provision(t, map[string]any{"inline": []any{"exit 3"}, "valid_exit_codes": []any{0, 3}}); err != nil {
+		t.Errorf("exit 3 with valid_exit_codes [0 3] = %v", err)
+	}
+}
+
+func TestShellLocal_onlyOnSkipsOtherSystems(t *testing.T) {
+	ui, err := provision(t, map[string]any{"inline": []any{"exit 1"}, "only_on": []any{"plan9"}})
+	if err != nil || !ui.has("say: Skipping shell-local: only_on is [plan9] and this is "+runtime.GOOS) {
+		t.Errorf("only_on: %v, Ui saw %q", err, ui.lines)
+	}
+}
+
+func TestShellLocal_cancellingStopsTheCommands(t *testing.T) {
+	requireUnix(t)
+	p := new(Provisioner)
+	if err := p.Prepare(map[string]any{"inline": []any{"echo started", "exec sleep 1000"}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ui := &startedUi{started: make(chan struct{})}
+	go func() { <-ui.started; cancel() }()
+	if err := p.Provision(ctx, ui, nil); err == nil || !strings.Contains(err.Error(), "cancelled") {
+		t.Errorf("Provision = %v", err)
+	}
+}
+
+type startedUi struct {
+	linesUi
+	once    sync.Once
+	started chan struct{}
+}
+
+func (u *startedUi) Message(m string) { u.once.Do(func() { close(u.started) }) }
+
+func TestShellLocal_prepareNamesEveryProblem(t *testing.T) {
+	for want, raw := range map[string]map[string]any{
+		"one of command, inline, script or scripts must be set":     {},
+		"only one of command, inline, script or scripts may be set": {"command": "x", "inline": []any{"y"}},
+		`environment_vars: "NOEQUALS" is not KEY=VALUE`:             {"inline": []any{"x"}, "environment_vars": []any{"NOEQUALS"}},
+		"script: ":                           {"script": "/no/such/script"},
+		`unknown configuration key: "inlin"`: {"inlin": []any{"x"}},
+	} {
+		if err := new(Provisioner).Prepare(raw); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Prepare(%v) = %v, want %q", raw, err, want)
+		}
+	}
+}
