@@ -6,6 +6,8 @@ import (
 	filebuilder "github.com/packer-classic/packer/builder/file"
 	nullbuilder "github.com/packer-classic/packer/builder/null"
 	"github.com/packer-classic/packer/plugin"
+	shelllocalpp "github.com/packer-classic/packer/post-processor/shell-local"
+	shelllocalprov "github.com/packer-classic/packer/provisioner/shell-local"
 )
 
 // builtinComponents maps each built-in plugin's binary name to the function
@@ -15,6 +17,10 @@ func builtinComponents() map[string]func() {
 	return map[string]func(){
 		"packer-builder-file": func() { plugin.ServeBuilder(new(filebuilder.Builder)) },
 		"packer-builder-null": func() { plugin.ServeBuilder(new(nullbuilder.Builder)) },
+
+		"packer-provisioner-shell-local": func() { plugin.ServeProvisioner(new(shelllocalprov.Provisioner)) },
+
+		"packer-post-processor-shell-local": func() { plugin.ServePostProcessor(new(shelllocalpp.PostProcessor)) },
 	}
 }
 
