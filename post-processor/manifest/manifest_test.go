@@ -1,0 +1,132 @@
+package manifest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+type quietUi struct{}
+
+func (quietUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
+func (quietUi) Say(string)                 {}
+func (quietUi) Message(string)             {}
+func (quietUi) Error(string)               {}
+func (quietUi) Machine(string, ...string)  {}
+
+type artifact struct {
+	id    string
+	files []string
+}
+
+func (a artifact) BuilderId() string { return "test" }
+func (a artifact) Files() []string   { return a.files }
+func (a artifact) Id() string        { return a.id }
+func (a artifact) String() string    { return a.id }
+func (a artifact) State(string) any  { return nil }
+func (a artifact) Destroy() error    { return nil }
+
+func run(t *testing.T, config map[string]any, build string, a packer.Artifact) {
+	t.Helper()
+	p := new(PostProcessor)
+	if err := p.Prepare(config, map[string]any{packer.BuildNameConfigKey: build, packer.BuilderTypeConfigKey: "null"}); err != nil {
+		t.Fatal(err)
+	}
+	out, keep, err := p.PostProcess(context.Background(), quietUi{}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != a || !keep {
+		t.Errorf("PostProcess returned %v, keep %v; want its input, kept", out, keep)
+	}
+}
+
+// TestManifest_writesWhatPackerWrote matches what real Packer wrote for
+// build-name-and-type/all.json -only=potato (shared/packer-fixtures).
+func TestManifest_writesWhatPackerWrote(t *testing.T) {
+	t.Setenv(RunUUIDEnv, "run-1")
+	out := filepath.Join(t.TempDir(), "manifest.json")
+	run(t, map[string]any{"output": out, "strip_time": true}, "potato", &artifact{id: "Null"})
+	data, _ := os.ReadFile(out)
+	want := `{
+  "builds": [
+    {
+      "name": "potato",
+      "builder_type": "null",
+      "files": null,
+      "artifact_id": "Null",
+      "packer_run_uuid": "run-1",
+      "custom_data": null
+    }
+  ],
+  "last_run_uuid": "run-1"
+}`
+	if string(data) != want {
+		t.Errorf("manifest:\n%s\nwant:\n%s", data, want)
+	}
+}
+
+func TestManifest_appendsFilesWithSizesAndCustomData(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "disk.img")
+	os.WriteFile(file, []byte("12345"), 0o644)
+	out := filepath.Join(dir, "m.json")
+	t.Setenv(RunUUIDEnv, "first")
+	run(t, map[string]any{"output": out}, "a", &artifact{id: "x"})
+	t.Setenv(RunUUIDEnv, "second")
+	run(t, map[string]any{"output": out, "strip_path": true, "custom_data": map[string]any{"k": "v"}}, "b", &artifact{id: "y", files: []string{file}})
+	var m File
+	data, _ := os.ReadFile(out)
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Builds) != 2 || m.LastRunUUID != "second" {
+		t.Fatalf("manifest = %+v", m)
+	}
+	b := m.Builds[1]
+	if b.Name != "b" || len(b.Files) != 1 || b.Files[0] != (ArtifactFile{Name: "disk.img", Size: 5}) || b.CustomData["k"] != "v" || b.BuildTime == 0 {
+		t.Errorf("second build = %+v", b)
+	}
+}
+
+func TestManifest_parallelBuildsLoseNoRecord(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.json")
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(t, map[string]any{"output": out}, fmt.Sprint("build", i), &artifact{id: "x"})
+		}()
+	}
+	wg.Wait()
+	var m File
+	data, _ := os.ReadFile(out)
+	json.Unmarshal(data, &m)
+	if len(m.Builds) != 20 {
+		t.Errorf("%d records, want 20", len(m.Builds))
+	}
+}
+
+func TestManifest_errorsSayWhatToDo(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.json")
+	os.WriteFile(out, []byte("not json"), 0o644)
+	p := new(PostProcessor)
+	p.Prepare(map[string]any{"output": out})
+	if _, _, err := p.PostProcess(context.Background(), quietUi{}, artifact{id: "x"}); err == nil || !strings.Contains(err.Error(), "is not a manifest") {
+		t.Errorf("corrupt manifest: %v", err)
+	}
+	if _, _, err := p.PostProcess(context.Background(), quietUi{}, artifact{id: "x", files: []string{"/no/such/file"}}); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
+		t.Errorf("missing artifact file: %v", err)
+	}
+	if err := new(PostProcessor).Prepare(map[string]any{"outptu": "x"}); err == nil || !strings.Contains(err.Error(), `"outptu"`) {
+		t.Errorf("misspelt key: %v", err)
+	}
+}
