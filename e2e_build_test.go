@@ -116,7 +116,7 @@ func TestE2E_validateReportsEveryErrorAtOnce(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("want exit 1\n%v", r)
 	}
-	for _, want := range []string{"build 'one'", `mode "sideways"`, "build 'two'", "packer-builder-nosuch", "build 'three'", `"colour"`} {
+	for _, want := range []string{`build "one"`, `mode "sideways"`, `build "two"`, "packer-builder-nosuch", `build "three"`, `"colour"`, "3 error"} {
 		mustContain(t, r, "stderr", want)
 	}
 	if r := e.run("validate", "-syntax-only", components); r.code != 0 || !strings.Contains(r.stdout, "Syntax-only check passed") {

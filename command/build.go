@@ -163,7 +163,7 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 			}
 		}
 		if err != nil {
-			buildUi.Error(fmt.Sprintf("Build '%s' cannot start: %v", name, err))
+			buildUi.Error(fmt.Sprintf("Cannot start: %v", err))
 			failed = append(failed, buildResult{name: name, ui: buildUi, err: err})
 			continue
 		}

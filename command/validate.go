@@ -76,7 +76,7 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 	for _, name := range core.BuildNames() {
 		b, err := core.Build(name)
 		if err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("build '%s': %w", name, err))
+			errs = multierror.Append(errs, err) // the core's errors name the build
 			continue
 		}
 		w, err := b.Prepare()
@@ -84,7 +84,7 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 			warnings = append(warnings, fmt.Sprintf("build '%s': %s", name, s))
 		}
 		if err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("build '%s': %w", name, err))
+			errs = multierror.Append(errs, err) // flattens: one line per problem
 		}
 	}
 	for _, w := range warnings {
