@@ -6,6 +6,7 @@ import (
 	filebuilder "github.com/packer-classic/packer/builder/file"
 	nullbuilder "github.com/packer-classic/packer/builder/null"
 	"github.com/packer-classic/packer/plugin"
+	"github.com/packer-classic/packer/post-processor/manifest"
 	shelllocalpp "github.com/packer-classic/packer/post-processor/shell-local"
 	shelllocalprov "github.com/packer-classic/packer/provisioner/shell-local"
 )
@@ -20,6 +21,7 @@ func builtinComponents() map[string]func() {
 
 		"packer-provisioner-shell-local": func() { plugin.ServeProvisioner(new(shelllocalprov.Provisioner)) },
 
+		"packer-post-processor-manifest":    func() { plugin.ServePostProcessor(new(manifest.PostProcessor)) },
 		"packer-post-processor-shell-local": func() { plugin.ServePostProcessor(new(shelllocalpp.PostProcessor)) },
 	}
 }
