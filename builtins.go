@@ -8,6 +8,7 @@ import (
 	"github.com/packer-classic/packer/plugin"
 	"github.com/packer-classic/packer/post-processor/manifest"
 	shelllocalpp "github.com/packer-classic/packer/post-processor/shell-local"
+	"github.com/packer-classic/packer/provisioner/shell"
 	shelllocalprov "github.com/packer-classic/packer/provisioner/shell-local"
 )
 
@@ -19,6 +20,7 @@ func builtinComponents() map[string]func() {
 		"packer-builder-file": func() { plugin.ServeBuilder(new(filebuilder.Builder)) },
 		"packer-builder-null": func() { plugin.ServeBuilder(new(nullbuilder.Builder)) },
 
+		"packer-provisioner-shell":       func() { plugin.ServeProvisioner(new(shell.Provisioner)) },
 		"packer-provisioner-shell-local": func() { plugin.ServeProvisioner(new(shelllocalprov.Provisioner)) },
 
 		"packer-post-processor-manifest":    func() { plugin.ServePostProcessor(new(manifest.PostProcessor)) },

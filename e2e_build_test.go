@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -179,5 +181,39 @@ func TestE2E_builtinsRunAsSeparateProcessesAndNoneIsLeft(t *testing.T) {
 	mustContain(t, r, "stdout", "--> null: ")
 	// The log shows each built-in started as its own process.
 	mustContain(t, r, "stderr", `from built-in: `+exePath+` ["plugin" "packer-builder-null"]`)
+	assertNoProcessesFrom(t, bins.dir, bins.extras)
+}
+
+// TestE2E_exampleHelloBuilds runs the README's first command: the example
+// template must build on a fresh machine and show what it did.
+func TestE2E_exampleHelloBuilds(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the example's provisioners are POSIX shell")
+	}
+	e := newEnv(t)
+	example, err := filepath.Abs(filepath.Join("examples", "hello.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("build", example)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{
+		"first: hello from shell-local, in build first (null builder)",
+		"second: hello from the shell provisioner",
+		"second: only the second build runs this one",
+		"post-processed first",
+		"Builds finished. The artifacts of successful builds are:",
+	} {
+		mustContain(t, r, "stdout", want)
+	}
+	if strings.Contains(r.stdout, "first: only the second build") {
+		t.Errorf("the only:[second] provisioner ran in build first\n%v", r)
+	}
+	data, err := os.ReadFile(filepath.Join(e.dir, "hello-manifest.json"))
+	if err != nil || !strings.Contains(string(data), `"first"`) || !strings.Contains(string(data), `"second"`) {
+		t.Errorf("hello-manifest.json should list both builds: %v\n%s", err, data)
+	}
 	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
