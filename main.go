@@ -91,6 +91,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		Logger:           logger,
 	}
 	meta.MinPort, meta.MaxPort = portsFromConfig(cfg)
+	if isTerminal(os.Stdin) {
+		meta.Stdin = os.Stdin
+	}
 	commands := command.Commands(meta)
 
 	name, rest, code, done := dispatch(args, commands, ui)
@@ -244,9 +247,9 @@ func machineReadable(args []string) bool {
 	return false
 }
 
-// isTerminal reports whether w is a character device, the sign of a
+// isTerminal reports whether w (or a reader) is a character device, the sign of a
 // terminal that can show colour.
-func isTerminal(w io.Writer) bool {
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -142,6 +143,9 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 	}
 	ui = newMaskingUi(ui, core.SensitiveValues())
 	out := &sharedOutput{stdout: c.Meta.Stdout, stderr: c.Meta.Stderr}
+	if c.Meta.Stdin != nil {
+		out.stdin = bufio.NewReader(c.Meta.Stdin)
+	}
 	useColour := *colour && c.Meta.StdoutIsTerminal && !*machine
 
 	// Make and prepare every build first: a build whose plugins cannot be

@@ -23,6 +23,10 @@ type Meta struct {
 	Stdout, Stderr io.Writer
 	// StdoutIsTerminal turns coloured output on by default.
 	StdoutIsTerminal bool
+	// Stdin answers questions a build asks (-debug pauses, breakpoints).
+	// Nil when standard input is not a terminal: a question is then an
+	// error, never a hang.
+	Stdin io.Reader
 	// Discovery finds plugins by kind and name.
 	Discovery plugin.Discovery
 	// Supervisor tracks every plugin process a command starts, so main

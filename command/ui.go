@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -28,6 +29,11 @@ const (
 type sharedOutput struct {
 	mu             sync.Mutex
 	stdout, stderr io.Writer
+
+	// stdin answers Ask (a -debug pause, a breakpoint); nil when there is
+	// no terminal to ask on. askMu keeps one question at a time.
+	askMu sync.Mutex
+	stdin *bufio.Reader
 }
 
 func (o *sharedOutput) write(w io.Writer, s string) {
@@ -55,8 +61,22 @@ func newBuildUi(out *sharedOutput, name string, index int, colour, machine bool)
 	return u
 }
 
-// Ask has no terminal to ask on: builds run in parallel and unattended.
-func (u *buildUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
+// Ask shows the query with the build's prefix and reads one line of
+// standard input: how -debug and breakpoints wait for the user. Without a
+// terminal it returns packer.ErrNoTerminal at once rather than hang.
+func (u *buildUi) Ask(query string) (string, error) {
+	if u.out.stdin == nil || u.machine {
+		return "", packer.ErrNoTerminal
+	}
+	u.out.askMu.Lock()
+	defer u.out.askMu.Unlock()
+	u.out.write(u.out.stdout, "==> "+u.name+": "+query+" ")
+	line, err := u.out.stdin.ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("reading the answer to %q from standard input: %w", query, err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
 
 // Say shows a step: "==> NAME: message".
 func (u *buildUi) Say(m string) { u.lines(u.out.stdout, "say", "==> ", m, colourBold) }

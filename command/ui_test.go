@@ -1,10 +1,14 @@
 package command
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/packer-classic/packer/packer"
 )
 
 func TestBuildUi_prefixesEachLineWithTheBuildName(t *testing.T) {
@@ -89,5 +93,28 @@ func TestMaskingUi_hidesSensitiveValuesEverywhere(t *testing.T) {
 	}
 	if newMaskingUi(rec, nil) != rec {
 		t.Error("with nothing to mask the Ui should be returned as is")
+	}
+}
+
+func TestBuildUi_askReadsALineOrSaysThereIsNoTerminal(t *testing.T) {
+	var out bytes.Buffer
+	shared := &sharedOutput{stdout: &out, stderr: &out, stdin: bufio.NewReader(strings.NewReader("yes\r\nsecond\n"))}
+	ui := newBuildUi(shared, "web", 0, false, false)
+	answer, err := ui.Ask("Continue?")
+	if err != nil || answer != "yes" {
+		t.Fatalf("Ask = %q, %v; want yes", answer, err)
+	}
+	if out.String() != "==> web: Continue? " {
+		t.Errorf("prompt = %q", out.String())
+	}
+	if answer, _ := ui.Ask("Again?"); answer != "second" {
+		t.Errorf("second answer = %q", answer)
+	}
+	if _, err := ui.Ask("Once more?"); err == nil {
+		t.Error("want an error at the end of input")
+	}
+	noTerminal := newBuildUi(&sharedOutput{stdout: &out, stderr: &out}, "web", 0, false, false)
+	if _, err := noTerminal.Ask("?"); !errors.Is(err, packer.ErrNoTerminal) {
+		t.Errorf("without stdin: err = %v, want packer.ErrNoTerminal", err)
 	}
 }
