@@ -6,8 +6,11 @@ import (
 	filebuilder "github.com/packer-classic/packer/builder/file"
 	nullbuilder "github.com/packer-classic/packer/builder/null"
 	"github.com/packer-classic/packer/plugin"
+	"github.com/packer-classic/packer/post-processor/artifice"
 	"github.com/packer-classic/packer/post-processor/manifest"
 	shelllocalpp "github.com/packer-classic/packer/post-processor/shell-local"
+	"github.com/packer-classic/packer/provisioner/breakpoint"
+	fileprov "github.com/packer-classic/packer/provisioner/file"
 	"github.com/packer-classic/packer/provisioner/shell"
 	shelllocalprov "github.com/packer-classic/packer/provisioner/shell-local"
 )
@@ -20,9 +23,12 @@ func builtinComponents() map[string]func() {
 		"packer-builder-file": func() { plugin.ServeBuilder(new(filebuilder.Builder)) },
 		"packer-builder-null": func() { plugin.ServeBuilder(new(nullbuilder.Builder)) },
 
+		"packer-provisioner-breakpoint":  func() { plugin.ServeProvisioner(new(breakpoint.Provisioner)) },
+		"packer-provisioner-file":        func() { plugin.ServeProvisioner(new(fileprov.Provisioner)) },
 		"packer-provisioner-shell":       func() { plugin.ServeProvisioner(new(shell.Provisioner)) },
 		"packer-provisioner-shell-local": func() { plugin.ServeProvisioner(new(shelllocalprov.Provisioner)) },
 
+		"packer-post-processor-artifice":    func() { plugin.ServePostProcessor(new(artifice.PostProcessor)) },
 		"packer-post-processor-manifest":    func() { plugin.ServePostProcessor(new(manifest.PostProcessor)) },
 		"packer-post-processor-shell-local": func() { plugin.ServePostProcessor(new(shelllocalpp.PostProcessor)) },
 	}

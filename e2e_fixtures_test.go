@@ -144,6 +144,7 @@ func TestE2E_validateFixtures(t *testing.T) {
 		{[]string{"-syntax-only", "validate/build.json"}, 0, ""},
 		{[]string{"validate/template.json"}, 1, "min_packer_version"},
 		{[]string{"validate/null_var.json"}, 1, "null_var"},
+		{[]string{"validate-invalid/bad_provisioner.json"}, 1, "comment"},
 		{[]string{"-syntax-only", "validate-invalid/bad_provisioner.json"}, 0, ""},
 		{[]string{"validate-invalid/broken.json"}, 1, "provisioners"},
 		{[]string{"-syntax-only", "validate-invalid/broken.json"}, 1, "provisioners"},
