@@ -217,3 +217,56 @@ func TestE2E_exampleHelloBuilds(t *testing.T) {
 	}
 	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
+
+func TestE2E_onErrorAbortSaysWhatWasLeft(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "probe", "name": "bad", "mode": "fail"}]}`)
+	r := e.run("build", "-on-error=abort", tpl)
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	mustContain(t, r, "stderr", "-on-error=abort: build 'bad' left what it made in place")
+	r = e.run("build", tpl)
+	if strings.Contains(r.stderr, "left what it made in place") {
+		t.Errorf("the default -on-error=cleanup must not say resources were left\n%v", r)
+	}
+}
+
+func TestE2E_badBuildOptionsAreErrors(t *testing.T) {
+	e := newEnv(t)
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "null"}]}`)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-on-error=ask", tpl}, "-on-error"},
+		{[]string{"-parallel-builds=-1", tpl}, "-parallel-builds"},
+		{[]string{"-only=null", "-except=null", tpl}, "-only and -except"},
+		{[]string{"-only=nosuch", tpl}, `"nosuch"`},
+		{[]string{"-var", "novalue", tpl}, "key=value"},
+		{[]string{"-var-file=" + filepath.Join(e.dir, "missing.json"), tpl}, "missing.json"},
+		{[]string{tpl, "extra"}, "exactly one template"},
+		{[]string{filepath.Join(e.dir, "nosuch.json")}, "nosuch.json"},
+	} {
+		r := e.run(append([]string{"build"}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("packer build %q: want exit 1 and %q on stderr\n%v", c.args, c.want, r)
+		}
+	}
+}
+
+func TestE2E_debugRunsBuildsOneAtATime(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "probe", "name": "a"}, {"type": "probe", "name": "b"}]}`)
+	r := e.run("build", "-debug", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	mustContain(t, r, "stdout", "Debug mode enabled. Builds will not be parallelized.")
+	// One at a time: a's last line comes before b's first.
+	if end, start := strings.Index(r.stdout, "Build 'a' finished"), strings.Index(r.stdout, "probe building b"); end < 0 || start < end {
+		t.Errorf("builds overlapped in -debug mode:\n%s", r.stdout)
+	}
+}

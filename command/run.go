@@ -29,8 +29,10 @@ type buildResult struct {
 }
 
 // runBuilds runs the jobs, at most parallel at a time (0 = all at once), and
-// returns their results in the jobs' order. A failed build does not stop the
-// others; a cancelled ctx cancels them all, each through its own Run.
+// returns their results in the jobs' order. Jobs start in order, so with a
+// limit of 1 they run one after another as listed. A failed build does not
+// stop the others; a cancelled ctx cancels the running ones, each through
+// its own Run, and starts no more.
 func runBuilds(ctx context.Context, jobs []buildJob, parallel int) []buildResult {
 	if parallel <= 0 || parallel > len(jobs) {
 		parallel = len(jobs)
@@ -39,16 +41,21 @@ func runBuilds(ctx context.Context, jobs []buildJob, parallel int) []buildResult
 	results := make([]buildResult, len(jobs))
 	var wg sync.WaitGroup
 	for i, job := range jobs {
+		results[i] = buildResult{name: job.name, ui: job.ui}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			results[i].err = fmt.Errorf("not started: %w", context.Cause(ctx))
+			continue
+		}
+		if ctx.Err() != nil {
+			<-slots
+			results[i].err = fmt.Errorf("not started: %w", context.Cause(ctx))
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = buildResult{name: job.name, ui: job.ui}
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				results[i].err = fmt.Errorf("not started: %w", context.Cause(ctx))
-				return
-			}
 			defer func() { <-slots }()
 			start := time.Now()
 			artifacts, err := job.run(ctx, job.ui)

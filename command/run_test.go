@@ -181,3 +181,34 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestRunBuilds_limitOfOneRunsInOrder(t *testing.T) {
+	var mu sync.Mutex
+	var order []string
+	var jobs []buildJob
+	for _, name := range []string{"a", "b", "c", "d"} {
+		jobs = append(jobs, buildJob{name: name, ui: &recordUi{}, run: func(context.Context, packer.Ui) ([]packer.Artifact, error) {
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			return nil, nil
+		}})
+	}
+	runBuilds(context.Background(), jobs, 1)
+	if strings.Join(order, "") != "abcd" {
+		t.Errorf("order = %q, want a b c d", order)
+	}
+}
+
+func TestRunBuilds_cancelledBeforeStartRunsNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := false
+	results := runBuilds(ctx, []buildJob{{name: "a", ui: &recordUi{}, run: func(context.Context, packer.Ui) ([]packer.Artifact, error) {
+		ran = true
+		return nil, nil
+	}}}, 0)
+	if ran || !errors.Is(results[0].err, context.Canceled) {
+		t.Errorf("ran = %v, err = %v; want not run and context.Canceled", ran, results[0].err)
+	}
+}
