@@ -5,6 +5,7 @@ package shelllocal
 
 import (
 	"context"
+	"strings"
 
 	"github.com/packer-classic/packer/packer"
 	provisioner "github.com/packer-classic/packer/provisioner/shell-local"
@@ -39,9 +40,19 @@ func (p *PostProcessor) Prepare(raws ...any) error {
 }
 
 // PostProcess runs the commands and returns the artifact it was given, kept,
-// as Packer's shell-local does.
+// as Packer's shell-local does. The commands see the artifact in their
+// environment: PACKER_ARTIFACT_ID, PACKER_ARTIFACT_BUILDER_ID and
+// PACKER_ARTIFACT_FILES (the files, separated by spaces).
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
-	if err := provisioner.Run(ctx, ui, &p.config.Config); err != nil {
+	config := p.config.Config
+	if a != nil {
+		config.ExtraEnv = []string{
+			"PACKER_ARTIFACT_ID=" + a.Id(),
+			"PACKER_ARTIFACT_BUILDER_ID=" + a.BuilderId(),
+			"PACKER_ARTIFACT_FILES=" + strings.Join(a.Files(), " "),
+		}
+	}
+	if err := provisioner.Run(ctx, ui, &config); err != nil {
 		return nil, false, err
 	}
 	return a, true, nil

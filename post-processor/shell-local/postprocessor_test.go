@@ -22,7 +22,7 @@ func (quietUi) Machine(string, ...string)  {}
 type namedArtifact string
 
 func (a namedArtifact) BuilderId() string { return "test" }
-func (a namedArtifact) Files() []string   { return nil }
+func (a namedArtifact) Files() []string   { return []string{"a.img", "b.img"} }
 func (a namedArtifact) Id() string        { return string(a) }
 func (a namedArtifact) String() string    { return string(a) }
 func (a namedArtifact) State(string) any  { return nil }
@@ -35,7 +35,7 @@ func TestPostProcessor_runsAndPassesTheArtifactOnKept(t *testing.T) {
 	dir := t.TempDir()
 	p := new(PostProcessor)
 	err := p.Prepare(map[string]any{
-		"inline":              []any{`echo "$PACKER_BUILD_NAME" > "$OUT"`},
+		"inline":              []any{`echo "$PACKER_BUILD_NAME $PACKER_ARTIFACT_ID $PACKER_ARTIFACT_FILES" > "$OUT"`},
 		"environment_vars":    []any{"OUT=" + filepath.Join(dir, "pp.txt")},
 		"keep_input_artifact": true,
 	}, map[string]any{packer.BuildNameConfigKey: "chocolate"})
@@ -47,7 +47,7 @@ func TestPostProcessor_runsAndPassesTheArtifactOnKept(t *testing.T) {
 	if err != nil || out != packer.Artifact(in) || !keep {
 		t.Fatalf("PostProcess = %v, %v, %v", out, keep, err)
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, "pp.txt")); string(got) != "chocolate\n" {
+	if got, _ := os.ReadFile(filepath.Join(dir, "pp.txt")); string(got) != "chocolate in a.img b.img\n" {
 		t.Errorf("pp.txt = %q", got)
 	}
 }

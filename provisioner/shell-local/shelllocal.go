@@ -50,6 +50,10 @@ type Config struct {
 	// TempfileExtension is the extension of the inline script file.
 	TempfileExtension string `mapstructure:"tempfile_extension"`
 
+	// ExtraEnv is set by the caller, not the template: the post-processor
+	// puts the artifact's facts here.
+	ExtraEnv []string `mapstructure:"-"`
+
 	packer.PackerConfig `mapstructure:",squash"`
 }
 
@@ -215,6 +219,7 @@ func envVars(c *Config) []string {
 		"PACKER_BUILD_NAME=" + c.PackerBuildName,
 		"PACKER_BUILDER_TYPE=" + c.PackerBuilderType,
 	}
+	vars = append(vars, c.ExtraEnv...)
 	return append(vars, c.EnvironmentVars...)
 }
 
