@@ -121,8 +121,11 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	code = cmd.Run(ctx, ui, rest)
+	// Stop the plugins while a second Ctrl-C is still handled (the deferred
+	// KillAll is the safety net for the paths above).
+	supervisor.KillAll()
 	if interrupted.Load() {
-		ui.Error("Interrupted: builds were cancelled and cleaned up.")
+		ui.Error("Interrupted: every build was cancelled and cleaned up, and every plugin stopped.")
 		return exitInterrupted
 	}
 	if code != exitOK {
