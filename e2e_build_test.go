@@ -270,3 +270,25 @@ func TestE2E_debugRunsBuildsOneAtATime(t *testing.T) {
 		t.Errorf("builds overlapped in -debug mode:\n%s", r.stdout)
 	}
 }
+
+func TestE2E_externalPluginOverridesTheBuiltinOfTheSameName(t *testing.T) {
+	e := newEnv(t)
+	data, err := os.ReadFile(testPlugin("packer-builder-probe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	override := filepath.Join(e.dir, exe("packer-builder-null"))
+	if err := os.WriteFile(override, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("plugins")
+	if !hasPluginRow(r.stdout, "builder", "null", "current-dir", override) {
+		t.Errorf("packer plugins should show the null builder from the current directory\n%v", r)
+	}
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "null", "name": "n"}]}`)
+	r = e.run("build", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	mustContain(t, r, "stdout", "probe building n")
+}
