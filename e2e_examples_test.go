@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestE2E_examplePluginsBuildAndRun does what examples/plugins/README.md
+// tells a plugin author to do: build the two example plugins (each its own
+// module), point the config file at them by absolute path, and run the
+// example template with them.
+func TestE2E_examplePluginsBuildAndRun(t *testing.T) {
+	e := newEnv(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("the example template runs sh")
+	}
+	binDir := t.TempDir()
+	paths := map[string]string{}
+	for _, name := range []string{"packer-builder-hello", "packer-post-processor-upper"} {
+		out := filepath.Join(binDir, exe(name))
+		build := exec.Command("go", "build", "-o", out, ".")
+		build.Dir = filepath.Join("examples", "plugins", name)
+		if output, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("building %s: %v\n%s", name, err, output)
+		}
+		paths[name] = out
+	}
+	config, _ := json.Marshal(map[string]any{
+		"builders":        map[string]string{"hello": paths["packer-builder-hello"]},
+		"post-processors": map[string]string{"upper": paths["packer-post-processor-upper"]},
+	})
+	e.extra = append(e.extra, "PACKER_CONFIG="+e.writeFile("packerconfig.json", string(config)))
+	template, err := os.ReadFile(filepath.Join("examples", "plugins", "template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.writeFile("template.json", string(template))
+
+	r := e.run("build", "template.json")
+	if r.code != 0 {
+		t.Fatalf("packer build: %s", r)
+	}
+	upper, err := os.ReadFile(filepath.Join(e.dir, "greeting.txt.upper"))
+	if err != nil {
+		t.Fatalf("the post-processor wrote nothing: %v\n%s", err, r)
+	}
+	// The shell's pwd may print the directory with symlinks resolved.
+	resolved, _ := filepath.EvalSymlinks(e.dir)
+	var matched bool
+	for _, dir := range []string{e.dir, resolved} {
+		matched = matched || string(upper) == "HELLO FROM A THIRD-PARTY PLUGIN\nPROVISIONED IN "+strings.ToUpper(dir)+"\n"
+	}
+	if !matched {
+		t.Errorf("greeting.txt.upper = %q, want the greeting and the provisioner's line, upper-cased", upper)
+	}
+	mustContain(t, r, "stdout", "hello: Writing \"hello from a third-party plugin\" to greeting.txt")
+}
