@@ -59,16 +59,21 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pack
 type Artifact struct{ file string }
 
 // BuilderId names the plugin that made the artifact.
-func (a *Artifact) BuilderId() string     { return "example.hello" }
+func (a *Artifact) BuilderId() string { return "example.hello" }
+
 // Files are the artifact's files.
-func (a *Artifact) Files() []string       { return []string{a.file} }
+func (a *Artifact) Files() []string { return []string{a.file} }
+
 // Id identifies the artifact.
-func (a *Artifact) Id() string            { return "hello" }
+func (a *Artifact) Id() string { return "hello" }
+
 // String describes the artifact to users.
-func (a *Artifact) String() string        { return "A greeting in " + a.file }
+func (a *Artifact) String() string { return "A greeting in " + a.file }
+
 // State has nothing to share.
 func (a *Artifact) State(name string) any { return nil }
+
 // Destroy removes what the artifact made.
-func (a *Artifact) Destroy() error        { return os.Remove(a.file) }
+func (a *Artifact) Destroy() error { return os.Remove(a.file) }
 
 func main() { plugin.ServeBuilder(new(Builder)) }

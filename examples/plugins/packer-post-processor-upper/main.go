@@ -44,16 +44,21 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 type Artifact struct{ files []string }
 
 // BuilderId names the plugin that made the artifact.
-func (a *Artifact) BuilderId() string     { return "example.upper" }
+func (a *Artifact) BuilderId() string { return "example.upper" }
+
 // Files are the artifact's files.
-func (a *Artifact) Files() []string       { return a.files }
+func (a *Artifact) Files() []string { return a.files }
+
 // Id identifies the artifact.
-func (a *Artifact) Id() string            { return "upper" }
+func (a *Artifact) Id() string { return "upper" }
+
 // String describes the artifact to users.
-func (a *Artifact) String() string        { return fmt.Sprintf("Upper-case copies: %v", a.files) }
+func (a *Artifact) String() string { return fmt.Sprintf("Upper-case copies: %v", a.files) }
+
 // State has nothing to share.
 func (a *Artifact) State(name string) any { return nil }
+
 // Destroy removes what the artifact made.
-func (a *Artifact) Destroy() error        { return nil }
+func (a *Artifact) Destroy() error { return nil }
 
 func main() { plugin.ServePostProcessor(new(PostProcessor)) }
