@@ -269,7 +269,7 @@ func (s *session) serveObject(stream net.Conn, iface byte, id uint32) {
 		s.logger.Printf("rpc: registering %s: %v", name, err)
 		return
 	}
-	server.ServeConn(stream)
+	server.ServeConn(limitMessages(stream))
 }
 
 // newServer wraps obj in the net/rpc receiver for one interface.
@@ -363,7 +363,7 @@ func (r *remote) rpcClient() (*rpc.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.client = rpc.NewClient(stream)
+	r.client = rpc.NewClient(limitMessages(stream))
 	return r.client, nil
 }
 
