@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -210,6 +211,33 @@ func TestAuth_thePluginDropsAnIntruderAndKeepsWaitingForItsCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// A hostile local process that speaks garbage, or a well-formed RPC
+	// session without the key, is dropped before reaching any method.
+	for _, hostile := range [][]byte{
+		[]byte("GET / HTTP/1.0\r\n\r\n" + strings.Repeat("x", 100)),
+		yamuxRPCAttempt(),
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Write(hostile)
+		conn.(*net.TCPConn).CloseWrite()
+		// The plugin drops the connection (EOF or reset) without a word
+		// of the protocol.
+		if answer, _ := io.ReadAll(conn); len(answer) > 0 {
+			t.Errorf("the plugin answered a hostile connection with %q", answer)
+		}
+		conn.Close()
+	}
+
+	// A silent connection does not hold the door for the real core.
+	silent, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
 
 	// An intruder with the wrong key is dropped before any RPC.
 	intruder, err := net.Dial("tcp", addr)
@@ -488,6 +516,12 @@ type hookFunc func(ctx context.Context, name string, ui packer.Ui, comm packer.C
 
 func (h hookFunc) Run(ctx context.Context, name string, ui packer.Ui, comm packer.Communicator, data any) error {
 	return h(ctx, name, ui, comm, data)
+}
+
+// yamuxRPCAttempt is what a client that knows the protocol but not the key
+// would send first: a yamux window update opening stream 1.
+func yamuxRPCAttempt() []byte {
+	return []byte{0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0}
 }
 
 func freePort(t *testing.T) int {

@@ -95,18 +95,37 @@ func Serve(component any, handshake io.Writer) error {
 	}
 	logger := log.New(os.Stderr, "", log.LstdFlags)
 
-	for {
-		conn, err := listener.Accept()
-		if err != nil {
-			return fmt.Errorf("waiting for the core to connect: %w", err)
+	// Connections are authenticated concurrently, so one that stalls
+	// cannot keep the real core out; the first to prove the key is served.
+	authenticated := make(chan net.Conn)
+	acceptErr := make(chan error, 1)
+	go func() {
+		for {
+			conn, err := listener.Accept()
+			if err != nil {
+				acceptErr <- err
+				return
+			}
+			go func() {
+				if err := authenticatePlugin(conn, key); err != nil {
+					logger.Printf("dropped a connection from %s that did not prove the key: %v", conn.RemoteAddr(), err)
+					conn.Close()
+					return
+				}
+				select {
+				case authenticated <- conn:
+				default:
+					conn.Close() // the core is already connected
+				}
+			}()
 		}
-		if err := authenticatePlugin(conn, key); err != nil {
-			logger.Printf("dropped a connection from %s that did not prove the key: %v", conn.RemoteAddr(), err)
-			conn.Close()
-			continue
-		}
+	}()
+	select {
+	case conn := <-authenticated:
 		listener.Close()
 		return rpc.Serve(conn, component, &rpc.Config{Logger: logger})
+	case err := <-acceptErr:
+		return fmt.Errorf("waiting for the core to connect: %w", err)
 	}
 }
 
