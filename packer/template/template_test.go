@@ -289,3 +289,11 @@ func TestOnlyExcept_skip(t *testing.T) {
 		t.Error("Skip does not follow only/except")
 	}
 }
+
+func TestParse_deepNestingIsAnErrorNotAStackOverflow(t *testing.T) {
+	deep := `{"builders": [{"type": "null", "x": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}]}`
+	_, err := Parse(strings.NewReader(deep))
+	if err == nil || !strings.Contains(err.Error(), "malformed JSON") {
+		t.Fatalf("Parse of 100k nested arrays = %v, want a clear error", err)
+	}
+}
