@@ -21,10 +21,10 @@ test: vet
 # bench runs the hot-path benchmarks of rpc/, then the side-by-side
 # comparison with hashicorp/go-plugin and the bare floor (bench/, its own
 # module, so go-plugin never becomes a dependency of packer).
-bench:
+bench: dev
 	$(GO) test -run='^$$' -bench=. ./rpc/ ./plugin/
 	cd bench && $(GO) build -o ../bin/bench/ ./plugins/... ./cmd/bench
-	bin/bench/bench -bin $(CURDIR)/bin/bench
+	bin/bench/bench -bin $(CURDIR)/bin/bench -packer $(CURDIR)/bin/packer
 
 dist:
 	@rm -rf pkg && mkdir -p pkg

@@ -54,6 +54,7 @@ func main() {
 	bin := flag.String("bin", "", "directory holding the plugin binaries floor, goplugin and ours")
 	passes := flag.Int("passes", 3, "how many times to repeat the whole pass")
 	streamMiB := flag.Int64("stream-mib", 1024, "MiB streamed host to plugin per measurement")
+	packerBin := flag.String("packer", "", "a packer binary, to time builds of 1 and of 50 null builds")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "bench: -bin DIR is required (make bench sets it)")
@@ -135,6 +136,12 @@ func main() {
 		}
 	}
 	printTable(rows, subjects, *passes, time.Since(began))
+	if *packerBin != "" {
+		if err := timeParallelBuilds(*packerBin, *passes); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: packer build: %v\n", err)
+			os.Exit(1)
+		}
+	}
 }
 
 func timeEach(n int, unit func(time.Duration) float64, op func() error, s subject, what string) []float64 {
