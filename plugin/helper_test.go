@@ -40,6 +40,12 @@ func runHelperPlugin(mode string) {
 		ServeProvisioner(helperProvisioner{})
 	case "post-processor":
 		ServePostProcessor(helperPostProcessor{})
+	case "set":
+		set := NewSet("1.2.3")
+		set.RegisterBuilder(DefaultName, func() packer.Builder { return &helperBuilder{} })
+		set.RegisterProvisioner("greet", func() packer.Provisioner { return helperProvisioner{} })
+		set.RegisterPostProcessor("sizes", func() packer.PostProcessor { return helperPostProcessor{} })
+		set.Run()
 	case "stderr-flood":
 		chunk := strings.Repeat("e", 1023) + "\n"
 		for range 10 << 10 { // 10 MiB
