@@ -47,6 +47,11 @@ type ClientConfig struct {
 // connection is closed, before killing its process group.
 const killGrace = 2 * time.Second
 
+// exitWait bounds how long a failed call waits to learn whether its plugin
+// exited, to report how; a plugin whose connection is gone exits by itself,
+// so this is only reached by one that hangs on its way out.
+const exitWait = 10 * time.Second
+
 // stderrTail is how many of the last stderr lines an error quotes.
 const stderrTail = 10
 
@@ -359,7 +364,7 @@ func (c *Client) callError(method string, err error) error {
 			msg += "; its last lines on stderr:\n" + tail
 		}
 		return fmt.Errorf("%s: %w", msg, rpc.ErrConnectionLost)
-	case <-time.After(killGrace):
+	case <-time.After(exitWait):
 		return fmt.Errorf("lost the connection to plugin %s during %s: %w", c.name, method, err)
 	}
 }

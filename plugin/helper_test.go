@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/packer-classic/packer/communicator/local"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -148,7 +149,7 @@ func (b *helperBuilder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook)
 		select {}
 	case "provision":
 		root := os.Getenv("HELPER_COMM_ROOT")
-		if err := hook.Run(ctx, packer.HookProvision, ui, &dirCommunicator{root: root}, map[string]any{"ID": "helper"}); err != nil {
+		if err := hook.Run(ctx, packer.HookProvision, ui, &local.Communicator{Dir: root}, map[string]any{"ID": "helper"}); err != nil {
 			return nil, err
 		}
 		return &helperArtifact{ID: "built", FileList: []string{filepath.Join(root, "greeting.txt")}}, nil
@@ -202,53 +203,6 @@ func (a *helperArtifact) Id() string            { return a.ID }
 func (a *helperArtifact) String() string        { return "helper artifact " + a.ID }
 func (a *helperArtifact) State(name string) any { return nil }
 func (a *helperArtifact) Destroy() error        { return nil }
-
-// dirCommunicator runs commands with sh -c inside a directory.
-type dirCommunicator struct{ root string }
-
-func (c *dirCommunicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
-	cmd := exec.CommandContext(ctx, "sh", "-c", rc.Command)
-	cmd.Dir = c.root
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = rc.Stdin, rc.Stdout, rc.Stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	go func() {
-		cmd.Wait()
-		rc.SetExited(cmd.ProcessState.ExitCode())
-	}()
-	return nil
-}
-
-func (c *dirCommunicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error {
-	f, err := os.Create(filepath.Join(c.root, dst))
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, src); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func (c *dirCommunicator) Download(src string, dst io.Writer) error {
-	f, err := os.Open(filepath.Join(c.root, src))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(dst, f)
-	return err
-}
-
-func (c *dirCommunicator) UploadDir(dst, src string, exclude []string) error {
-	return os.CopyFS(filepath.Join(c.root, dst), os.DirFS(src))
-}
-
-func (c *dirCommunicator) DownloadDir(src, dst string, exclude []string) error {
-	return os.CopyFS(dst, os.DirFS(filepath.Join(c.root, src)))
-}
 
 // answeringUi answers every Ask with one answer and records what it is told.
 type answeringUi struct {

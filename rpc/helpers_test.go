@@ -3,11 +3,7 @@ package rpc
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -93,58 +89,6 @@ func (a *fileArtifact) Destroy() error {
 	}
 	a.destroyed = true
 	return nil
-}
-
-// dirCommunicator is a real communicator over a directory of this machine:
-// paths are relative to root and commands run with sh -c inside it.
-type dirCommunicator struct {
-	root string
-}
-
-func (c *dirCommunicator) path(p string) string { return filepath.Join(c.root, p) }
-
-func (c *dirCommunicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
-	cmd := exec.CommandContext(ctx, "sh", "-c", rc.Command)
-	cmd.Dir = c.root
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = rc.Stdin, rc.Stdout, rc.Stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	go func() {
-		cmd.Wait()
-		rc.SetExited(cmd.ProcessState.ExitCode())
-	}()
-	return nil
-}
-
-func (c *dirCommunicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error {
-	f, err := os.Create(c.path(dst))
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, src); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func (c *dirCommunicator) Download(src string, dst io.Writer) error {
-	f, err := os.Open(c.path(src))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(dst, f)
-	return err
-}
-
-func (c *dirCommunicator) UploadDir(dst, src string, exclude []string) error {
-	return os.CopyFS(c.path(dst), os.DirFS(src))
-}
-
-func (c *dirCommunicator) DownloadDir(src, dst string, exclude []string) error {
-	return os.CopyFS(dst, os.DirFS(c.path(src)))
 }
 
 // funcBuilder is a builder whose Run is given by the test.

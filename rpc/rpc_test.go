@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/packer-classic/packer/communicator/local"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -44,7 +45,7 @@ func TestBuilder_prepareErrorKeepsItsMessage(t *testing.T) {
 }
 
 func TestBuilder_runCallsBackThroughHookAndUiAndReturnsAnArtifact(t *testing.T) {
-	comm := &dirCommunicator{root: t.TempDir()}
+	comm := &local.Communicator{Dir: t.TempDir()}
 	builder := &funcBuilder{run: func(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
 		ui.Say("building")
 		if err := hook.Run(ctx, packer.HookProvision, ui, comm, map[string]any{"ID": "Null"}); err != nil {
@@ -77,7 +78,7 @@ func TestBuilder_runCallsBackThroughHookAndUiAndReturnsAnArtifact(t *testing.T) 
 	if !reflect.DeepEqual(hookData, map[string]any{"ID": "Null"}) {
 		t.Errorf("hook data = %#v", hookData)
 	}
-	if got, _ := os.ReadFile(filepath.Join(comm.root, "hello.txt")); string(got) != "hi" {
+	if got, _ := os.ReadFile(filepath.Join(comm.Dir, "hello.txt")); string(got) != "hi" {
 		t.Errorf("uploaded file holds %q, want %q", got, "hi")
 	}
 	if artifact.Id() != "a-1" || artifact.BuilderId() != "test.files" || artifact.String() != "files: a-1" {
@@ -261,7 +262,7 @@ func TestCommunicator_uploadsAndDownloads64MiBByteForByte(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves 128 MiB")
 	}
-	comm := &dirCommunicator{root: t.TempDir()}
+	comm := &local.Communicator{Dir: t.TempDir()}
 	data := pattern(64 << 20)
 	var downloaded bytes.Buffer
 	client := connect(t, funcProvisioner(func(ctx context.Context, ui packer.Ui, c packer.Communicator) error {
@@ -274,7 +275,7 @@ func TestCommunicator_uploadsAndDownloads64MiBByteForByte(t *testing.T) {
 	if err := client.Provisioner().Provision(context.Background(), &recordingUi{}, comm); err != nil {
 		t.Fatal(err)
 	}
-	onDisk, _ := os.ReadFile(filepath.Join(comm.root, "big.bin"))
+	onDisk, _ := os.ReadFile(filepath.Join(comm.Dir, "big.bin"))
 	if !bytes.Equal(onDisk, data) {
 		t.Errorf("uploaded file differs (%d bytes, want %d)", len(onDisk), len(data))
 	}
@@ -284,7 +285,7 @@ func TestCommunicator_uploadsAndDownloads64MiBByteForByte(t *testing.T) {
 }
 
 func TestCommunicator_fileInfoAndErrorsCrossTheConnection(t *testing.T) {
-	comm := &recordingCommunicator{dirCommunicator: dirCommunicator{root: t.TempDir()}}
+	comm := &recordingCommunicator{Communicator: local.Communicator{Dir: t.TempDir()}}
 	client := connect(t, funcProvisioner(func(ctx context.Context, ui packer.Ui, c packer.Communicator) error {
 		info := os.FileInfo(&fileInfo{w: wireFileInfo{Name: "x", Size: 2, Mode: 0o640}})
 		if err := c.Upload("x", strings.NewReader("xy"), &info); err != nil {
@@ -308,7 +309,7 @@ func TestCommunicator_fileInfoAndErrorsCrossTheConnection(t *testing.T) {
 }
 
 type recordingCommunicator struct {
-	dirCommunicator
+	local.Communicator
 	mode os.FileMode
 }
 
@@ -316,12 +317,12 @@ func (c *recordingCommunicator) Upload(dst string, src io.Reader, fi *os.FileInf
 	if fi != nil {
 		c.mode = (*fi).Mode()
 	}
-	return c.dirCommunicator.Upload(dst, src, fi)
+	return c.Communicator.Upload(dst, src, fi)
 }
 
 func TestRemoteCmd_outputStreamsWhileTheCommandRuns(t *testing.T) {
 	requireUnix(t)
-	comm := &dirCommunicator{root: t.TempDir()}
+	comm := &local.Communicator{Dir: t.TempDir()}
 	stdinR, stdinW := io.Pipe()
 	stdoutR, stdoutW := io.Pipe()
 	var stderr bytes.Buffer
@@ -364,7 +365,7 @@ func TestRemoteCmd_outputStreamsWhileTheCommandRuns(t *testing.T) {
 
 func TestRemoteCmd_runWithUiShowsEachLine(t *testing.T) {
 	requireUnix(t)
-	comm := &dirCommunicator{root: t.TempDir()}
+	comm := &local.Communicator{Dir: t.TempDir()}
 	ui := &recordingUi{}
 	client := connect(t, funcProvisioner(func(ctx context.Context, pui packer.Ui, c packer.Communicator) error {
 		cmd := &packer.RemoteCmd{Command: "printf 'one\\ntwo\\n'; echo three >&2"}
@@ -386,7 +387,7 @@ func TestRemoteCmd_runWithUiShowsEachLine(t *testing.T) {
 
 func TestRemoteCmd_cancellingTheContextStopsTheCommand(t *testing.T) {
 	requireUnix(t)
-	comm := &dirCommunicator{root: t.TempDir()}
+	comm := &local.Communicator{Dir: t.TempDir()}
 	ctx, cancel := context.WithCancel(context.Background())
 	stdoutR, stdoutW := io.Pipe()
 	done := make(chan int, 1)
@@ -421,7 +422,7 @@ func TestRemoteCmd_startErrorReachesTheCaller(t *testing.T) {
 	}
 }
 
-type failingCommunicator struct{ dirCommunicator }
+type failingCommunicator struct{ local.Communicator }
 
 func (*failingCommunicator) Start(context.Context, *packer.RemoteCmd) error {
 	return errors.New("no shell here")
@@ -479,7 +480,7 @@ func (echoCommand) Run(ctx context.Context, ui packer.Ui, args []string) int {
 // through A.
 func TestRelay_aProvisionerInOneProcessUsesTheCommunicatorOfAnother(t *testing.T) {
 	requireUnix(t)
-	builderComm := &dirCommunicator{root: t.TempDir()}
+	builderComm := &local.Communicator{Dir: t.TempDir()}
 	builderSide := connect(t, &funcBuilder{run: func(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
 		if err := hook.Run(ctx, packer.HookProvision, ui, builderComm, nil); err != nil {
 			return nil, err
@@ -507,7 +508,7 @@ func TestRelay_aProvisionerInOneProcessUsesTheCommunicatorOfAnother(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := os.ReadFile(filepath.Join(builderComm.root, "out.txt"))
+	got, _ := os.ReadFile(filepath.Join(builderComm.Dir, "out.txt"))
 	if string(got) != "provisioned\n" {
 		t.Errorf("out.txt = %q, want the provisioner's output", got)
 	}

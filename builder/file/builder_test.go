@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
 
 type nopHook struct{ ran bool }
@@ -17,14 +18,6 @@ func (h *nopHook) Run(context.Context, string, packer.Ui, packer.Communicator, a
 	return nil
 }
 
-type quietUi struct{}
-
-func (quietUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
-func (quietUi) Say(string)                 {}
-func (quietUi) Message(string)             {}
-func (quietUi) Error(string)               {}
-func (quietUi) Machine(string, ...string)  {}
-
 func TestFile_writesContentAndTheArtifactIsTheFile(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "out", "chocolate.txt")
 	b := new(Builder)
@@ -32,7 +25,7 @@ func TestFile_writesContentAndTheArtifactIsTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook := &nopHook{}
-	artifact, err := b.Run(context.Background(), quietUi{}, hook)
+	artifact, err := b.Run(context.Background(), &packertest.Ui{}, hook)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +54,7 @@ func TestFile_copiesASource(t *testing.T) {
 	if _, err := b.Prepare(map[string]any{"source": src, "target": filepath.Join(dir, "dst.bin")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Run(context.Background(), quietUi{}, &nopHook{}); err != nil {
+	if _, err := b.Run(context.Background(), &packertest.Ui{}, &nopHook{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "dst.bin")); string(got) != "bytes" {

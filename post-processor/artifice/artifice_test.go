@@ -7,16 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
-
-type quietUi struct{}
-
-func (quietUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
-func (quietUi) Say(string)                 {}
-func (quietUi) Message(string)             {}
-func (quietUi) Error(string)               {}
-func (quietUi) Machine(string, ...string)  {}
 
 func TestArtifice_replacesTheArtifactWithTheFiles(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "box.tar")
@@ -25,7 +17,7 @@ func TestArtifice_replacesTheArtifactWithTheFiles(t *testing.T) {
 	if err := p.Prepare(map[string]any{"files": []any{f}}); err != nil {
 		t.Fatal(err)
 	}
-	a, keep, err := p.PostProcess(context.Background(), quietUi{}, nil)
+	a, keep, err := p.PostProcess(context.Background(), &packertest.Ui{}, nil)
 	if err != nil || keep {
 		t.Fatalf("PostProcess = %v, keep %v", err, keep)
 	}
@@ -46,7 +38,7 @@ func TestArtifice_missingFilesAreErrors(t *testing.T) {
 	}
 	p := new(PostProcessor)
 	p.Prepare(map[string]any{"files": []any{"/no/such/file"}})
-	if _, _, err := p.PostProcess(context.Background(), quietUi{}, nil); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
+	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, nil); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
 		t.Errorf("missing file: %v", err)
 	}
 }

@@ -11,15 +11,8 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
-
-type quietUi struct{}
-
-func (quietUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
-func (quietUi) Say(string)                 {}
-func (quietUi) Message(string)             {}
-func (quietUi) Error(string)               {}
-func (quietUi) Machine(string, ...string)  {}
 
 type artifact struct {
 	id    string
@@ -39,7 +32,7 @@ func run(t *testing.T, config map[string]any, build string, a packer.Artifact) {
 	if err := p.Prepare(config, map[string]any{packer.BuildNameConfigKey: build, packer.BuilderTypeConfigKey: "null"}); err != nil {
 		t.Fatal(err)
 	}
-	out, keep, err := p.PostProcess(context.Background(), quietUi{}, a)
+	out, keep, err := p.PostProcess(context.Background(), &packertest.Ui{}, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +113,10 @@ func TestManifest_errorsSayWhatToDo(t *testing.T) {
 	os.WriteFile(out, []byte("not json"), 0o644)
 	p := new(PostProcessor)
 	p.Prepare(map[string]any{"output": out})
-	if _, _, err := p.PostProcess(context.Background(), quietUi{}, artifact{id: "x"}); err == nil || !strings.Contains(err.Error(), "is not a manifest") {
+	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, artifact{id: "x"}); err == nil || !strings.Contains(err.Error(), "is not a manifest") {
 		t.Errorf("corrupt manifest: %v", err)
 	}
-	if _, _, err := p.PostProcess(context.Background(), quietUi{}, artifact{id: "x", files: []string{"/no/such/file"}}); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
+	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, artifact{id: "x", files: []string{"/no/such/file"}}); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
 		t.Errorf("missing artifact file: %v", err)
 	}
 	if err := new(PostProcessor).Prepare(map[string]any{"outptu": "x"}); err == nil || !strings.Contains(err.Error(), `"outptu"`) {

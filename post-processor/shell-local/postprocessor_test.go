@@ -9,15 +9,8 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
-
-type quietUi struct{}
-
-func (quietUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
-func (quietUi) Say(string)                 {}
-func (quietUi) Message(string)             {}
-func (quietUi) Error(string)               {}
-func (quietUi) Machine(string, ...string)  {}
 
 type namedArtifact string
 
@@ -43,7 +36,7 @@ func TestPostProcessor_runsAndPassesTheArtifactOnKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := namedArtifact("in")
-	out, keep, err := p.PostProcess(context.Background(), quietUi{}, in)
+	out, keep, err := p.PostProcess(context.Background(), &packertest.Ui{}, in)
 	if err != nil || out != packer.Artifact(in) || !keep {
 		t.Fatalf("PostProcess = %v, %v, %v", out, keep, err)
 	}
@@ -61,7 +54,7 @@ func TestPostProcessor_unknownKeysAndFailuresAreErrors(t *testing.T) {
 	}
 	p := new(PostProcessor)
 	p.Prepare(map[string]any{"inline": []any{"exit 2"}})
-	if _, _, err := p.PostProcess(context.Background(), quietUi{}, namedArtifact("x")); err == nil {
+	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, namedArtifact("x")); err == nil {
 		t.Error("a failing command did not fail the post-processor")
 	}
 }

@@ -8,16 +8,8 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/communicator/local"
-	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
-
-type quietUi struct{}
-
-func (quietUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
-func (quietUi) Say(string)                 {}
-func (quietUi) Message(string)             {}
-func (quietUi) Error(string)               {}
-func (quietUi) Machine(string, ...string)  {}
 
 func provision(t *testing.T, remote string, config map[string]any) error {
 	t.Helper()
@@ -25,7 +17,7 @@ func provision(t *testing.T, remote string, config map[string]any) error {
 	if err := p.Prepare(config); err != nil {
 		return err
 	}
-	return p.Provision(context.Background(), quietUi{}, &local.Communicator{Dir: remote})
+	return p.Provision(context.Background(), &packertest.Ui{}, &local.Communicator{Dir: remote})
 }
 
 func read(t *testing.T, path string) string {

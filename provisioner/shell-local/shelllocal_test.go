@@ -10,30 +10,8 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
-
-type linesUi struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (u *linesUi) add(s string)               { u.mu.Lock(); u.lines = append(u.lines, s); u.mu.Unlock() }
-func (u *linesUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
-func (u *linesUi) Say(m string)               { u.add("say: " + m) }
-func (u *linesUi) Message(m string)           { u.add(m) }
-func (u *linesUi) Error(m string)             { u.add("error: " + m) }
-func (u *linesUi) Machine(string, ...string)  {}
-
-func (u *linesUi) has(s string) bool {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	for _, l := range u.lines {
-		if l == s {
-			return true
-		}
-	}
-	return false
-}
 
 func requireUnix(t *testing.T) {
 	if runtime.GOOS == "windows" {
@@ -41,13 +19,13 @@ func requireUnix(t *testing.T) {
 	}
 }
 
-func provision(t *testing.T, raws ...any) (*linesUi, error) {
+func provision(t *testing.T, raws ...any) (*packertest.Ui, error) {
 	t.Helper()
 	p := new(Provisioner)
 	if err := p.Prepare(raws...); err != nil {
 		return nil, err
 	}
-	ui := &linesUi{}
+	ui := &packertest.Ui{}
 	return ui, p.Provision(context.Background(), ui, nil)
 }
 
@@ -61,8 +39,8 @@ func TestShellLocal_inlineRunsHereWithPackersVariables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ui.has("potato/null/it's a pear") || !ui.has("error: oops") {
-		t.Errorf("Ui saw %q", ui.lines)
+	if !ui.Has("potato/null/it's a pear") || !ui.Has("error: oops") {
+		t.Errorf("Ui saw %q", ui.Lines())
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "apple.txt")); string(got) != "made\n" {
 		t.Errorf("apple.txt = %q", got)
@@ -74,12 +52,12 @@ func TestShellLocal_scriptsAndCommandRun(t *testing.T) {
 	script := filepath.Join(t.TempDir(), "s.sh")
 	os.WriteFile(script, []byte("#!/bin/sh\necho from script\n"), 0o755)
 	ui, err := provision(t, map[string]any{"script": script})
-	if err != nil || !ui.has("from script") {
-		t.Errorf("script: %v, Ui saw %q", err, ui.lines)
+	if err != nil || !ui.Has("from script") {
+		t.Errorf("script: %v, Ui saw %q", err, ui.Lines())
 	}
 	ui, err = provision(t, map[string]any{"command": "echo from command"})
-	if err != nil || !ui.has("from command") {
-		t.Errorf("command: %v, Ui saw %q", err, ui.lines)
+	if err != nil || !ui.Has("from command") {
+		t.Errorf("command: %v, Ui saw %q", err, ui.Lines())
 	}
 }
 
@@ -96,8 +74,8 @@ func TestShellLocal_exitCodesAreCheckedAgainstValidExitCodes(t *testing.T) {
 
 func TestShellLocal_onlyOnSkipsOtherSystems(t *testing.T) {
 	ui, err := provision(t, map[string]any{"inline": []any{"exit 1"}, "only_on": []any{"plan9"}})
-	if err != nil || !ui.has("say: Skipping shell-local: only_on is [plan9] and this is "+runtime.GOOS) {
-		t.Errorf("only_on: %v, Ui saw %q", err, ui.lines)
+	if err != nil || !ui.Has("say: Skipping shell-local: only_on is [plan9] and this is "+runtime.GOOS) {
+		t.Errorf("only_on: %v, Ui saw %q", err, ui.Lines())
 	}
 }
 
@@ -116,7 +94,7 @@ func TestShellLocal_cancellingStopsTheCommands(t *testing.T) {
 }
 
 type startedUi struct {
-	linesUi
+	packertest.Ui
 	once    sync.Once
 	started chan struct{}
 }

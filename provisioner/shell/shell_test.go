@@ -6,37 +6,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/packer-classic/packer/communicator/local"
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
 
-type linesUi struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (u *linesUi) add(s string)               { u.mu.Lock(); u.lines = append(u.lines, s); u.mu.Unlock() }
-func (u *linesUi) Ask(string) (string, error) { return "", packer.ErrNoTerminal }
-func (u *linesUi) Say(m string)               { u.add("say: " + m) }
-func (u *linesUi) Message(m string)           { u.add(m) }
-func (u *linesUi) Error(m string)             { u.add("error: " + m) }
-func (u *linesUi) Machine(string, ...string)  {}
-
-func (u *linesUi) has(s string) bool {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	for _, l := range u.lines {
-		if l == s {
-			return true
-		}
-	}
-	return false
-}
-
-func provision(t *testing.T, config map[string]any) (*linesUi, string, error) {
+func provision(t *testing.T, config map[string]any) (*packertest.Ui, string, error) {
 	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("uses sh")
@@ -47,7 +24,7 @@ func provision(t *testing.T, config map[string]any) (*linesUi, string, error) {
 	if err := p.Prepare(config, map[string]any{packer.BuildNameConfigKey: "potato", packer.BuilderTypeConfigKey: "null"}); err != nil {
 		return nil, dir, err
 	}
-	ui := &linesUi{}
+	ui := &packertest.Ui{}
 	return ui, dir, p.Provision(context.Background(), ui, &local.Communicator{Dir: dir})
 }
 
@@ -59,8 +36,8 @@ func TestShell_inlineRunsThroughTheCommunicatorAndIsCleanedUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ui.has("hello from potato") || !ui.has("error: warn") {
-		t.Errorf("Ui saw %q", ui.lines)
+	if !ui.Has("hello from potato") || !ui.Has("error: warn") {
+		t.Errorf("Ui saw %q", ui.Lines())
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "made.txt")); string(got) != "it's here\n" {
 		t.Errorf("made.txt = %q", got)
@@ -82,8 +59,8 @@ func TestShell_scriptsRunInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ui.has("first") || !ui.has("second") {
-		t.Errorf("Ui saw %q", ui.lines)
+	if !ui.Has("first") || !ui.Has("second") {
+		t.Errorf("Ui saw %q", ui.Lines())
 	}
 }
 
@@ -97,7 +74,7 @@ func TestShell_exitCodesAndMissingCommunicatorAreErrors(t *testing.T) {
 	}
 	p := new(Provisioner)
 	p.Prepare(map[string]any{"inline": []any{"true"}})
-	if err := p.Provision(context.Background(), &linesUi{}, nil); err == nil || !strings.Contains(err.Error(), `"communicator": "local"`) {
+	if err := p.Provision(context.Background(), &packertest.Ui{}, nil); err == nil || !strings.Contains(err.Error(), `"communicator": "local"`) {
 		t.Errorf("no communicator = %v", err)
 	}
 }

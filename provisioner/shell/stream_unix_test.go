@@ -11,18 +11,19 @@ import (
 
 	"github.com/packer-classic/packer/communicator/local"
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
 
 // releasingUi lets the script go on (by writing to its FIFO) only once the
 // script's first line has been shown: if output were not streamed, the
 // script would never finish.
 type releasingUi struct {
-	linesUi
+	packertest.Ui
 	fifo string
 }
 
 func (u *releasingUi) Message(m string) {
-	u.linesUi.Message(m)
+	u.Ui.Message(m)
 	if m == "first" {
 		f, err := os.OpenFile(u.fifo, os.O_WRONLY, 0)
 		if err == nil {
@@ -49,8 +50,8 @@ func TestShell_outputReachesTheUiBeforeTheScriptEnds(t *testing.T) {
 	if err := p.Provision(context.Background(), ui, &local.Communicator{Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	if !ui.has("second after go") {
-		t.Errorf("Ui saw %q", ui.lines)
+	if !ui.Has("second after go") {
+		t.Errorf("Ui saw %q", ui.Lines())
 	}
 }
 
