@@ -100,7 +100,9 @@ func (u *buildUi) lines(w io.Writer, kind, lead, m, emphasis string) {
 		return
 	}
 	var b strings.Builder
-	for _, line := range strings.Split(strings.TrimRight(m, "\n"), "\n") {
+	// Control characters from plugins are escaped, so they cannot drive
+	// the terminal or forge packer's own lines.
+	for _, line := range strings.Split(strings.TrimRight(packer.EscapeControl(m), "\n"), "\n") {
 		text := lead + u.name + ": " + line
 		if u.colour != "" {
 			colour := u.colour

@@ -1,7 +1,6 @@
 package packer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/packer-classic/packer/packer/template"
 )
@@ -163,7 +161,7 @@ func buildAll(t *testing.T, cfg *CoreConfig, dir string) ([]string, error) {
 			errs = append(errs, err)
 			continue
 		}
-		if _, err := b.Run(context.Background(), &BuildUi{Name: name, Out: &bytes.Buffer{}}); err != nil {
+		if _, err := b.Run(context.Background(), discardUi{}); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -323,7 +321,7 @@ func provisionWith(t *testing.T, provisionerJSON string, p Provisioner) error {
 	if _, err := b.Prepare(); err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.Run(context.Background(), &BuildUi{Name: "null", Out: &bytes.Buffer{}})
+	_, err = b.Run(context.Background(), discardUi{})
 	return err
 }
 
@@ -364,7 +362,7 @@ func TestBuild_postProcessorChainsKeepAndDestroyAsPackerDoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := core.Build("null")
-	artifacts, err := b.Run(context.Background(), &BuildUi{Name: "null", Out: &bytes.Buffer{}})
+	artifacts, err := b.Run(context.Background(), discardUi{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,37 +390,24 @@ func (f fixedBuilder) Run(ctx context.Context, ui Ui, hook Hook) (Artifact, erro
 	return f.artifact, nil
 }
 
-func TestBuildUi_prefixesEachLineAndEscapesControlCharacters(t *testing.T) {
-	var out bytes.Buffer
-	ui := &BuildUi{Name: "potato", Out: &out}
-	ui.Say("step one")
-	ui.Message("detail\nsecond line")
-	ui.Error("bad \x1b[2Jthing")
-	want := "==> potato: step one\n    potato: detail\n    potato: second line\n==> potato: bad \\x1b[2Jthing\n"
-	if out.String() != want {
-		t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
-	}
-}
+// discardUi shows nothing; these tests look at what builds leave on disk.
+type discardUi struct{}
 
-func TestMaskingUi_hidesSensitiveValuesEverywhere(t *testing.T) {
-	var out bytes.Buffer
-	var records []string
-	ui := &MaskingUi{Ui: &BuildUi{Name: "b", Out: &out, MachineOut: func(target, kind string, args ...string) {
-		records = append(records, strings.Join(args, ","))
-	}}, Secrets: []string{"hunter2"}}
-	ui.Say("password is hunter2")
-	ui.Machine("ui", "say", "hunter2!")
-	if strings.Contains(out.String(), "hunter2") || !strings.Contains(out.String(), "password is <sensitive>") {
-		t.Errorf("output = %q", out.String())
-	}
-	if records[0] != "say,<sensitive>!" {
-		t.Errorf("machine record = %q", records[0])
-	}
-}
+func (discardUi) Ask(string) (string, error) { return "", ErrNoTerminal }
+func (discardUi) Say(string)                 {}
+func (discardUi) Message(string)             {}
+func (discardUi) Error(string)               {}
+func (discardUi) Machine(string, ...string)  {}
 
-func TestMachineReadableLine_escapesAsPackerDoes(t *testing.T) {
-	got := MachineReadableLine(time.Unix(1700000000, 0), "potato", "ui", "say", "a,b\nc")
-	if want := `1700000000,potato,ui,say,a%!(PACKER_COMMA)b\nc`; got != want {
-		t.Errorf("line = %q, want %q", got, want)
+func TestEscapeControl_keepsTextAndShowsControlCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text\twith tab\nand newline": "plain text\twith tab\nand newline",
+		"bad \x1b[2Jthing":                  "bad \\x1b[2Jthing",
+		"progress 50%\rprogress 100%":       "progress 50%progress 100%",
+		"bell\a":                            "bell\\x07",
+	} {
+		if got := EscapeControl(in); got != want {
+			t.Errorf("EscapeControl(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
