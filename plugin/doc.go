@@ -53,8 +53,9 @@
 // connection, waits a short grace period, then kills the plugin's process
 // group, so the plugin's own children go too; Supervisor.KillAll does it for
 // every plugin of a run). A plugin exits by itself when its connection
-// closes, and when its parent process goes away (the parent-death signal on
-// Linux, and a watch on the parent everywhere else), so no plugin outlives
-// its core. Plugins ignore SIGINT: the terminal sends Ctrl-C to the whole
+// closes, and when its parent process goes away (the parent-death signal,
+// SIGTERM, on Linux, and a watch on the parent everywhere else), so no
+// plugin outlives its core; before it exits, calls still running see their
+// contexts cancelled and get a moment to clean up. Plugins ignore SIGINT: the terminal sends Ctrl-C to the whole
 // process group, and it is the core that decides how to wind a build down.
 package plugin

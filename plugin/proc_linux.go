@@ -2,8 +2,9 @@ package plugin
 
 import "syscall"
 
-// setParentDeathSignal asks Linux to kill the plugin when the thread that
-// started it dies.
+// setParentDeathSignal asks Linux to send the plugin SIGTERM when the
+// thread that started it dies; the plugin then winds down as when its
+// connection closes, letting running calls kill their commands.
 func setParentDeathSignal(attr *syscall.SysProcAttr) {
-	attr.Pdeathsig = syscall.SIGKILL
+	attr.Pdeathsig = syscall.SIGTERM
 }

@@ -31,20 +31,24 @@ func killProcessGroup(cmd *exec.Cmd) {
 // parentWatchInterval is how often a plugin checks that its core is alive.
 const parentWatchInterval = time.Second
 
-// watchParent exits the plugin when the process that started it goes away,
-// even by SIGKILL: the plugin is re-parented, and its parent pid changes.
-func watchParent() {
+// parentGone returns a channel closed when the process that started the
+// plugin goes away, even by SIGKILL: the plugin is re-parented, and its
+// parent pid changes.
+func parentGone() <-chan struct{} {
+	gone := make(chan struct{})
 	parent := os.Getppid()
 	if parent <= 1 {
-		return
+		return gone // already orphaned or started by init: nothing to watch
 	}
 	go func() {
 		ticker := time.NewTicker(parentWatchInterval)
 		defer ticker.Stop()
 		for range ticker.C {
 			if os.Getppid() != parent {
-				os.Exit(1)
+				close(gone)
+				return
 			}
 		}
 	}()
+	return gone
 }

@@ -14,6 +14,6 @@ func killProcessGroup(cmd *exec.Cmd) {
 	}
 }
 
-// watchParent does nothing on Windows: the plugin exits when its connection
-// closes, which happens when the core dies.
-func watchParent() {}
+// parentGone is never closed on Windows: the plugin exits when its
+// connection closes, which happens when the core dies.
+func parentGone() <-chan struct{} { return make(chan struct{}) }

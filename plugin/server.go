@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/rpc"
@@ -85,7 +86,10 @@ func Serve(component any, handshake io.Writer) error {
 	// The terminal sends Ctrl-C to the whole process group; the core decides
 	// how a build winds down, and closes the connection when it is done.
 	signal.Ignore(os.Interrupt)
-	watchParent()
+	terminate := make(chan os.Signal, 1)
+	signal.Notify(terminate, syscall.SIGTERM)
+	defer signal.Stop(terminate)
+	orphaned := parentGone()
 
 	if _, err := io.WriteString(handshake, handshakeLine(listener.Addr())); err != nil {
 		return fmt.Errorf("writing the handshake line: %w", err)
@@ -120,13 +124,30 @@ func Serve(component any, handshake io.Writer) error {
 			}()
 		}
 	}()
+	var conn net.Conn
 	select {
-	case conn := <-authenticated:
+	case conn = <-authenticated:
 		listener.Close()
-		return rpc.Serve(conn, component, &rpc.Config{Logger: logger})
 	case err := <-acceptErr:
 		return fmt.Errorf("waiting for the core to connect: %w", err)
+	case <-terminate:
+		return errors.New("terminated before the core connected")
+	case <-orphaned:
+		return errors.New("the core went away before it connected")
 	}
+	// SIGTERM (the parent-death signal on Linux) and the loss of the parent
+	// end the connection as the core closing it would: running calls see
+	// their contexts cancelled and get a moment to clean up.
+	go func() {
+		select {
+		case <-terminate:
+			logger.Printf("terminated: closing the connection")
+		case <-orphaned:
+			logger.Printf("the core went away: closing the connection")
+		}
+		conn.Close()
+	}()
+	return rpc.Serve(conn, component, &rpc.Config{Logger: logger})
 }
 
 // listenInRange listens on 127.0.0.1 on the first free port of r, scanning

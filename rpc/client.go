@@ -3,6 +3,7 @@ package rpc
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/packer-classic/packer/packer"
 )
@@ -56,7 +57,8 @@ func (c *Client) Done() <-chan struct{} { return c.s.closed.Done() }
 
 // Serve serves component (a packer.Builder, Provisioner, PostProcessor,
 // Hook or Command, or a Dispenser of them) on conn, the plugin's end of the
-// connection, until the connection closes. It returns nil when the other
+// connection, until the connection closes and the calls still running have
+// returned (at most Config.ShutdownGrace). It returns nil when the other
 // side closed it.
 func Serve(conn io.ReadWriteCloser, component any, cfg *Config) error {
 	switch component.(type) {
@@ -71,6 +73,15 @@ func Serve(conn io.ReadWriteCloser, component any, cfg *Config) error {
 	}
 	s.objects.registerAt(rootID, component)
 	s.serve()
+	// The connection is gone and every context the core handed in is
+	// cancelled: give the calls still running a moment to clean up.
+	grace := s.config.ShutdownGrace
+	if grace == 0 {
+		grace = 5 * time.Second
+	}
+	if !s.inflight.waitIdle(grace) {
+		s.logger.Printf("rpc: calls still running %s after the connection closed; leaving them", grace)
+	}
 	return nil
 }
 

@@ -65,6 +65,8 @@ func (e *remoteError) Unwrap() error { return e.sentinel }
 // run calls fn for a served method, turning a panic into an error the caller
 // receives (and Config.OnPanic hears of) instead of a dead connection.
 func (s *session) run(method string, fn func() error) (we *wireError) {
+	s.inflight.begin()
+	defer s.inflight.end()
 	defer func() {
 		if v := recover(); v != nil {
 			stack := debug.Stack()

@@ -543,3 +543,31 @@ func TestCallbacks_reuseOneStreamPerObject(t *testing.T) {
 		t.Errorf("20 more callbacks opened streams: %d before, %d after", streams, got)
 	}
 }
+
+func TestServe_letsRunningCallsCleanUpAfterTheConnectionIsLost(t *testing.T) {
+	core, pluginEnd := net.Pipe()
+	started := make(chan struct{})
+	cleanedUp := make(chan struct{})
+	served := make(chan error, 1)
+	go func() {
+		served <- Serve(pluginEnd, &funcBuilder{run: func(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
+			close(started)
+			<-ctx.Done() // the lost connection cancels the call
+			close(cleanedUp)
+			return nil, ctx.Err()
+		}}, nil)
+	}()
+	client, err := NewClient(core, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go client.Builder().Run(context.Background(), &recordingUi{}, funcHook(nil))
+	<-started
+	client.Close()
+	<-served
+	select {
+	case <-cleanedUp:
+	default:
+		t.Fatal("Serve returned before the running call had cleaned up")
+	}
+}

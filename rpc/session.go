@@ -34,6 +34,12 @@ type Config struct {
 	// on this end, before the panic is returned to the caller as an error.
 	OnPanic func(method string, value any, stack []byte)
 
+	// ShutdownGrace bounds how long Serve waits, once the connection is
+	// gone, for calls still running to return (their contexts are
+	// cancelled, so components clean up: kill their commands, remove
+	// temporary files). Zero means 5s.
+	ShutdownGrace time.Duration
+
 	// StreamWindow is the largest receive window of a stream in bytes: the
 	// amount of data in flight before the sender waits. Larger windows move
 	// bulk data faster over a fast link. Zero means 4 MiB.
@@ -102,6 +108,56 @@ type session struct {
 
 	pendingMu sync.Mutex
 	pending   map[*cmdExitServer]struct{}
+
+	// inflight counts served calls still running, so that a plugin whose
+	// connection is gone lets them wind down before it exits.
+	inflight callCounter
+}
+
+// callCounter counts calls in progress and lets one wait for none.
+type callCounter struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to zero, if someone waits
+}
+
+func (c *callCounter) begin() {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+}
+
+func (c *callCounter) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n--
+	if c.n == 0 && c.idle != nil {
+		close(c.idle)
+		c.idle = nil
+	}
+}
+
+// waitIdle waits until no call is in progress, or timeout; it reports
+// whether all calls ended.
+func (c *callCounter) waitIdle(timeout time.Duration) bool {
+	c.mu.Lock()
+	if c.n == 0 {
+		c.mu.Unlock()
+		return true
+	}
+	if c.idle == nil {
+		c.idle = make(chan struct{})
+	}
+	idle := c.idle
+	c.mu.Unlock()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case <-idle:
+		return true
+	case <-timer.C:
+		return false
+	}
 }
 
 type proxyKey struct {
