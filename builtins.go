@@ -5,6 +5,7 @@ import (
 
 	filebuilder "github.com/packer-classic/packer/builder/file"
 	nullbuilder "github.com/packer-classic/packer/builder/null"
+	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
 	"github.com/packer-classic/packer/post-processor/artifice"
 	"github.com/packer-classic/packer/post-processor/manifest"
@@ -15,23 +16,64 @@ import (
 	shelllocalprov "github.com/packer-classic/packer/provisioner/shell-local"
 )
 
-// builtinComponents maps each built-in plugin's binary name to the function
-// that serves it from this process. It is the whole list of what ships inside
+// builtinFactories maps each built-in plugin's binary name to the function
+// that makes a fresh component. It is the whole list of what ships inside
 // the packer executable; an external plugin of the same name overrides one.
-func builtinComponents() map[string]func() {
-	return map[string]func(){
-		"packer-builder-file": func() { plugin.ServeBuilder(new(filebuilder.Builder)) },
-		"packer-builder-null": func() { plugin.ServeBuilder(new(nullbuilder.Builder)) },
+func builtinFactories() map[string]func() any {
+	return map[string]func() any{
+		"packer-builder-file": func() any { return new(filebuilder.Builder) },
+		"packer-builder-null": func() any { return new(nullbuilder.Builder) },
 
-		"packer-provisioner-breakpoint":  func() { plugin.ServeProvisioner(new(breakpoint.Provisioner)) },
-		"packer-provisioner-file":        func() { plugin.ServeProvisioner(new(fileprov.Provisioner)) },
-		"packer-provisioner-shell":       func() { plugin.ServeProvisioner(new(shell.Provisioner)) },
-		"packer-provisioner-shell-local": func() { plugin.ServeProvisioner(new(shelllocalprov.Provisioner)) },
+		"packer-provisioner-breakpoint":  func() any { return new(breakpoint.Provisioner) },
+		"packer-provisioner-file":        func() any { return new(fileprov.Provisioner) },
+		"packer-provisioner-shell":       func() any { return new(shell.Provisioner) },
+		"packer-provisioner-shell-local": func() any { return new(shelllocalprov.Provisioner) },
 
-		"packer-post-processor-artifice":    func() { plugin.ServePostProcessor(new(artifice.PostProcessor)) },
-		"packer-post-processor-manifest":    func() { plugin.ServePostProcessor(new(manifest.PostProcessor)) },
-		"packer-post-processor-shell-local": func() { plugin.ServePostProcessor(new(shelllocalpp.PostProcessor)) },
+		"packer-post-processor-artifice":    func() any { return new(artifice.PostProcessor) },
+		"packer-post-processor-manifest":    func() any { return new(manifest.PostProcessor) },
+		"packer-post-processor-shell-local": func() any { return new(shelllocalpp.PostProcessor) },
 	}
+}
+
+// builtinComponents maps each built-in plugin's binary name to the function
+// that serves it alone from this process (`packer plugin packer-TYPE-NAME`).
+func builtinComponents() map[string]func() {
+	out := map[string]func(){}
+	for binary, make := range builtinFactories() {
+		out[binary] = func() {
+			switch c := make().(type) {
+			case packer.Builder:
+				plugin.ServeBuilder(c)
+			case packer.Provisioner:
+				plugin.ServeProvisioner(c)
+			case packer.PostProcessor:
+				plugin.ServePostProcessor(c)
+			}
+		}
+	}
+	return out
+}
+
+// builtinSet serves every built-in from one process (`packer plugin
+// --builtins`), a fresh instance for each request on its own stream: a run
+// with many builds starts one process for the built-ins, not one per build.
+func builtinSet() *plugin.Set {
+	set := plugin.NewSet(packer.Version)
+	for binary, make := range builtinFactories() {
+		kind, name, ok := plugin.ParseBinaryName(binary)
+		if !ok {
+			continue
+		}
+		switch kind {
+		case plugin.KindBuilder:
+			set.RegisterBuilder(name, func() packer.Builder { return make().(packer.Builder) })
+		case plugin.KindProvisioner:
+			set.RegisterProvisioner(name, func() packer.Provisioner { return make().(packer.Provisioner) })
+		case plugin.KindPostProcessor:
+			set.RegisterPostProcessor(name, func() packer.PostProcessor { return make().(packer.PostProcessor) })
+		}
+	}
+	return set
 }
 
 // builtinNames lists the built-ins by kind, in the shape discovery takes.

@@ -162,7 +162,7 @@ func TestE2E_machineReadableParsesBack(t *testing.T) {
 	}
 }
 
-func TestE2E_builtinsRunAsSeparateProcessesAndNoneIsLeft(t *testing.T) {
+func TestE2E_builtinsRunInOneProcessOfTheirOwnAndNoneIsLeft(t *testing.T) {
 	e := newEnv(t)
 	r := e.run("plugins")
 	exePath := filepath.Join(bins.dir, exe("packer"))
@@ -179,8 +179,12 @@ func TestE2E_builtinsRunAsSeparateProcessesAndNoneIsLeft(t *testing.T) {
 	}
 	mustContain(t, r, "stdout", "--> file: Stored file: hi.txt")
 	mustContain(t, r, "stdout", "--> null: ")
-	// The log shows each built-in started as its own process.
-	mustContain(t, r, "stderr", `from built-in: `+exePath+` ["plugin" "packer-builder-null"]`)
+	// The log shows the built-ins started once, as a process of their own
+	// (packer re-executed), serving both builds.
+	mustContain(t, r, "stderr", "starting the built-in components' process: "+exePath)
+	if n := strings.Count(r.stderr, "starting the built-in components' process"); n != 1 {
+		t.Errorf("the built-ins' process was started %d times, want once", n)
+	}
 	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
 

@@ -274,6 +274,10 @@ func newUUID() string {
 // core re-executes its own binary this way to run a built-in component as
 // a separate process. It does not return when the component is served.
 func servePlugin(args []string, stderr io.Writer) int {
+	if len(args) == 1 && args[0] == plugin.BuiltinsArg {
+		builtinSet().Run()
+		return exitOK
+	}
 	builtins := builtinComponents()
 	if len(args) != 1 {
 		fmt.Fprintf(stderr, "usage: packer plugin packer-TYPE-NAME (run by packer itself to serve a built-in plugin)\n")

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"os/exec"
+	"sync"
 
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
@@ -38,6 +40,57 @@ type Meta struct {
 	// Logger receives diagnostics and every plugin's stderr. Never nil:
 	// main discards it unless PACKER_LOG or PACKER_LOG_PATH is set.
 	Logger *log.Logger
+
+	// builtins is the one process that serves every built-in component of
+	// this run, started on first use.
+	builtinsOnce   sync.Once
+	builtinsClient *plugin.Client
+	builtinsErr    error
+}
+
+// component makes a fresh component of kind and name. An external plugin
+// gets a process of its own; built-ins are all served by one shared
+// process, each instance on its own stream, so a run of many builds does not
+// start a process per build.
+func (m *Meta) component(kind plugin.Kind, name string) (any, error) {
+	found, err := m.Discovery.Find(kind, name)
+	if err != nil {
+		return nil, err
+	}
+	if found.Source == plugin.SourceBuiltin {
+		m.builtinsOnce.Do(func() {
+			m.Logger.Printf("starting the built-in components' process: %s", found.Path)
+			m.builtinsClient = m.Supervisor.NewClient(&plugin.ClientConfig{
+				Cmd:     exec.Command(found.Path, plugin.BuiltinSubcommand, plugin.BuiltinsArg),
+				Name:    "packer-builtins",
+				MinPort: m.MinPort,
+				MaxPort: m.MaxPort,
+				Logger:  m.Logger,
+			})
+			if err := m.builtinsClient.Start(); err != nil {
+				m.builtinsErr = fmt.Errorf("starting packer's built-in components (%s): %w", found.Path, err)
+			}
+		})
+		if m.builtinsErr != nil {
+			return nil, m.builtinsErr
+		}
+		return m.builtinsClient.Dispense(string(kind), name)
+	}
+	c, err := m.StartPlugin(kind, name)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case plugin.KindBuilder:
+		return c.Builder()
+	case plugin.KindProvisioner:
+		return c.Provisioner()
+	case plugin.KindPostProcessor:
+		return c.PostProcessor()
+	case plugin.KindHook:
+		return c.Hook()
+	}
+	return c.Command()
 }
 
 // StartPlugin finds the plugin of this kind and name, starts its process
@@ -78,29 +131,29 @@ func (m *Meta) ComponentFinder() packer.ComponentFinder {
 // Builder starts a fresh builder plugin process of this type. Every build
 // gets its own process, so builds in parallel do not share state.
 func (m *Meta) Builder(typ string) (packer.Builder, error) {
-	c, err := m.StartPlugin(plugin.KindBuilder, typ)
+	c, err := m.component(plugin.KindBuilder, typ)
 	if err != nil {
 		return nil, err
 	}
-	return c.Builder()
+	return c.(packer.Builder), nil
 }
 
 // Provisioner starts a fresh provisioner plugin process of this type.
 func (m *Meta) Provisioner(typ string) (packer.Provisioner, error) {
-	c, err := m.StartPlugin(plugin.KindProvisioner, typ)
+	c, err := m.component(plugin.KindProvisioner, typ)
 	if err != nil {
 		return nil, err
 	}
-	return c.Provisioner()
+	return c.(packer.Provisioner), nil
 }
 
 // PostProcessor starts a fresh post-processor plugin process of this type.
 func (m *Meta) PostProcessor(typ string) (packer.PostProcessor, error) {
-	c, err := m.StartPlugin(plugin.KindPostProcessor, typ)
+	c, err := m.component(plugin.KindPostProcessor, typ)
 	if err != nil {
 		return nil, err
 	}
-	return c.PostProcessor()
+	return c.(packer.PostProcessor), nil
 }
 
 // Hook starts a hook plugin process of this name.

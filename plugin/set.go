@@ -174,3 +174,7 @@ func ReadDescription(output []byte, binary string) (Description, error) {
 	}
 	return d, nil
 }
+
+// BuiltinsArg follows BuiltinSubcommand to start the packer executable as
+// one process serving every built-in component as a Set.
+const BuiltinsArg = "--builtins"
