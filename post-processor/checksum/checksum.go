@@ -1,0 +1,200 @@
+// Package checksum is Packer's checksum post-processor: it computes
+// checksums of the artifact's files and writes them to files in the format
+// sha256sum -c and friends read ("HEX<TAB>NAME" per file).
+package checksum
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+// BuilderId identifies checksum artifacts, as in Packer.
+const BuilderId = "packer.post-processor.checksum"
+
+// DefaultOutput is Packer's default checksum file name.
+const DefaultOutput = "packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum"
+
+var hashes = map[string]func() hash.Hash{
+	"md5":    md5.New,
+	"sha1":   sha1.New,
+	"sha224": sha256.New224,
+	"sha256": sha256.New,
+	"sha384": sha512.New384,
+	"sha512": sha512.New,
+}
+
+// Config is the checksum post-processor's configuration.
+type Config struct {
+	// ChecksumTypes are the checksums to compute (default md5).
+	ChecksumTypes []string `mapstructure:"checksum_types"`
+	// OutputPath is the checksum file, a template of {{.BuildName}},
+	// {{.BuilderType}} and {{.ChecksumType}}.
+	OutputPath string `mapstructure:"output"`
+	// KeepInputArtifact is read by the core.
+	KeepInputArtifact *bool `mapstructure:"keep_input_artifact"`
+
+	packer.PackerConfig `mapstructure:",squash"`
+}
+
+// PostProcessor is the checksum post-processor. Its zero value is ready for
+// Prepare.
+type PostProcessor struct {
+	config Config
+	output *template.Template
+}
+
+// Prepare reads and checks the configuration.
+func (p *PostProcessor) Prepare(raws ...any) error {
+	var c Config
+	if err := packer.DecodeConfig(&c, raws...); err != nil {
+		return err
+	}
+	var errs *multierror.Error
+	if len(c.ChecksumTypes) == 0 {
+		c.ChecksumTypes = []string{"md5"}
+	}
+	for _, t := range c.ChecksumTypes {
+		if _, ok := hashes[t]; !ok {
+			errs = multierror.Append(errs, fmt.Errorf("checksum_types: unknown checksum %q (use md5, sha1, sha224, sha256, sha384 or sha512)", t))
+		}
+	}
+	if c.OutputPath == "" {
+		c.OutputPath = DefaultOutput
+	}
+	tpl, err := template.New("output").Option("missingkey=error").Parse(c.OutputPath)
+	if err != nil {
+		errs = multierror.Append(errs, fmt.Errorf("output: %w", err))
+	}
+	if err := errs.ErrorOrNil(); err != nil {
+		return err
+	}
+	p.config, p.output = c, tpl
+	return nil
+}
+
+// PostProcess checksums every file of the artifact, reading each once for
+// all checksum types, and appends a line per file to each checksum file.
+// The artifact it returns lists the checksum files; the input is kept.
+func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
+	c := p.config
+	outputs := map[string]string{}
+	var written []string
+	for _, t := range c.ChecksumTypes {
+		var b strings.Builder
+		if err := p.output.Execute(&b, map[string]string{"BuildName": c.PackerBuildName, "BuilderType": c.PackerBuilderType, "ChecksumType": t}); err != nil {
+			return nil, false, fmt.Errorf("output: %w", err)
+		}
+		outputs[t] = b.String()
+		written = append(written, b.String())
+	}
+	for _, file := range a.Files() {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		ui.Say(fmt.Sprintf("Computing %s of %s", strings.Join(c.ChecksumTypes, ", "), file))
+		sums, err := sumFile(file, c.ChecksumTypes)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, t := range c.ChecksumTypes {
+			if err := appendLine(outputs[t], fmt.Sprintf("%x\t%s\n", sums[t], filepath.Base(file))); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	return &Artifact{files: dedupe(written)}, true, nil
+}
+
+func sumFile(path string, types []string) (map[string][]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("checksumming: %w", err)
+	}
+	defer f.Close()
+	hs := map[string]hash.Hash{}
+	var writers []io.Writer
+	for _, t := range types {
+		h := hashes[t]()
+		hs[t] = h
+		writers = append(writers, h)
+	}
+	if _, err := io.CopyBuffer(io.MultiWriter(writers...), f, make([]byte, 1<<20)); err != nil {
+		return nil, fmt.Errorf("checksumming %s: %w", path, err)
+	}
+	sums := map[string][]byte{}
+	for t, h := range hs {
+		sums[t] = h.Sum(nil)
+	}
+	return sums, nil
+}
+
+func appendLine(path, line string) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("output: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if _, err := f.WriteString(line); err != nil {
+		f.Close()
+		return fmt.Errorf("output: writing %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Artifact is the checksum files.
+type Artifact struct{ files []string }
+
+// BuilderId is the checksum post-processor's id.
+func (*Artifact) BuilderId() string { return BuilderId }
+
+// Files are the checksum files.
+func (a *Artifact) Files() []string { return a.files }
+
+// Id lists the checksum files.
+func (a *Artifact) Id() string { return strings.Join(a.files, ",") }
+
+// String describes the artifact.
+func (a *Artifact) String() string { return "Checksums: " + strings.Join(a.files, ", ") }
+
+// State has nothing.
+func (*Artifact) State(string) any { return nil }
+
+// Destroy removes the checksum files.
+func (a *Artifact) Destroy() error {
+	for _, f := range a.files {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package checksum
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
+)
+
+type files []string
+
+func (f files) BuilderId() string { return "test" }
+func (f files) Files() []string   { return f }
+func (f files) Id() string        { return "files" }
+func (f files) String() string    { return "files" }
+func (f files) State(string) any  { return nil }
+func (f files) Destroy() error    { return nil }
+
+func TestChecksum_filesVerifyWithTheSumTools(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "disk.img"), filepath.Join(dir, "disk.vmdk")
+	os.WriteFile(a, []byte("disk one"), 0o644)
+	os.WriteFile(b, []byte("disk two"), 0o644)
+	p := new(PostProcessor)
+	err := p.Prepare(map[string]any{"checksum_types": []any{"sha256", "md5"}, "output": filepath.Join(dir, "{{.BuildName}}.{{.ChecksumType}}")},
+		map[string]any{packer.BuildNameConfigKey: "potato", packer.BuilderTypeConfigKey: "null"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, keep, err := p.PostProcess(context.Background(), &packertest.Ui{}, files{a, b})
+	if err != nil || !keep {
+		t.Fatalf("PostProcess = %v, keep %v", err, keep)
+	}
+	want := []string{filepath.Join(dir, "potato.sha256"), filepath.Join(dir, "potato.md5")}
+	if strings.Join(out.Files(), " ") != strings.Join(want, " ") {
+		t.Errorf("checksum files = %v, want %v", out.Files(), want)
+	}
+	for tool, file := range map[string]string{"sha256sum": want[0], "md5sum": want[1]} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Logf("no %s here; skipping that check", tool)
+			continue
+		}
+		cmd := exec.Command(tool, "-c", filepath.Base(file))
+		cmd.Dir = dir
+		if output, err := cmd.CombinedOutput(); err != nil || strings.Count(string(output), ": OK") != 2 {
+			t.Errorf("%s -c %s: %v\n%s", tool, file, err, output)
+		}
+	}
+}
+
+func TestChecksum_defaultsAreMd5AndPackersFileName(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "a.txt")
+	os.WriteFile(f, []byte("abc"), 0o644)
+	p := new(PostProcessor)
+	if err := p.Prepare(map[string]any{}, map[string]any{packer.BuildNameConfigKey: "b", packer.BuilderTypeConfigKey: "file"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, files{f}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "packer_b_file_md5.checksum"))
+	if err != nil || string(got) != "900150983cd24fb0d6963f7d28e17f72\ta.txt\n" {
+		t.Errorf("checksum file = %q, %v", got, err)
+	}
+}
+
+func TestChecksum_errorsNameTheKeyOrFile(t *testing.T) {
+	if err := new(PostProcessor).Prepare(map[string]any{"checksum_types": []any{"crc32"}}); err == nil || !strings.Contains(err.Error(), `checksum_types: unknown checksum "crc32"`) {
+		t.Errorf("unknown type: %v", err)
+	}
+	p := new(PostProcessor)
+	p.Prepare(map[string]any{"output": filepath.Join(t.TempDir(), "x")})
+	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, files{"/no/such/file"}); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
+		t.Errorf("missing input: %v", err)
+	}
+}
