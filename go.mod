@@ -1,6 +1,6 @@
 module github.com/packer-classic/packer
 
-go 1.24.0
+go 1.25
 
 require (
 	github.com/go-viper/mapstructure/v2 v2.5.0
@@ -11,4 +11,6 @@ require (
 	github.com/hashicorp/errwrap v1.0.0 // indirect
 	github.com/hashicorp/go-version v1.9.0 // indirect
 	github.com/hashicorp/yamux v0.1.2 // indirect
+	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/klauspost/pgzip v1.3.0 // indirect
 )
