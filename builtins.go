@@ -8,6 +8,8 @@ import (
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
 	"github.com/packer-classic/packer/post-processor/artifice"
+	"github.com/packer-classic/packer/post-processor/checksum"
+	"github.com/packer-classic/packer/post-processor/compress"
 	"github.com/packer-classic/packer/post-processor/manifest"
 	shelllocalpp "github.com/packer-classic/packer/post-processor/shell-local"
 	"github.com/packer-classic/packer/provisioner/breakpoint"
@@ -30,6 +32,8 @@ func builtinFactories() map[string]func() any {
 		"packer-provisioner-shell-local": func() any { return new(shelllocalprov.Provisioner) },
 
 		"packer-post-processor-artifice":    func() any { return new(artifice.PostProcessor) },
+		"packer-post-processor-checksum":    func() any { return new(checksum.PostProcessor) },
+		"packer-post-processor-compress":    func() any { return new(compress.PostProcessor) },
 		"packer-post-processor-manifest":    func() any { return new(manifest.PostProcessor) },
 		"packer-post-processor-shell-local": func() any { return new(shelllocalpp.PostProcessor) },
 	}
