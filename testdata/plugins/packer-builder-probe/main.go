@@ -9,7 +9,8 @@
 //	wait says its pid, blocks until the build is cancelled, then cleans up
 //	barrier writes a file named after the build into barrier_dir and waits
 //	        until barrier_count files are there: only builds that run at
-//	        the same time get past it
+//	        the same time get past it; after 30s it fails, so a test
+//	        whose other build never came fails instead of hanging
 package main
 
 import (
@@ -78,6 +79,7 @@ func barrier(ctx context.Context, dir, name string, count int) error {
 	}
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
+	deadline := time.After(30 * time.Second)
 	for {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
@@ -89,6 +91,8 @@ func barrier(ctx context.Context, dir, name string, count int) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-deadline:
+			return fmt.Errorf("barrier: only %d of %d builds arrived in %s within 30s; they did not run at the same time", len(entries), count, dir)
 		case <-tick.C:
 		}
 	}
