@@ -5,6 +5,7 @@ import (
 
 	filebuilder "github.com/packer-classic/packer/builder/file"
 	nullbuilder "github.com/packer-classic/packer/builder/null"
+	"github.com/packer-classic/packer/builder/rootfs"
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
 	"github.com/packer-classic/packer/post-processor/artifice"
@@ -23,8 +24,9 @@ import (
 // the packer executable; an external plugin of the same name overrides one.
 func builtinFactories() map[string]func() any {
 	return map[string]func() any{
-		"packer-builder-file": func() any { return new(filebuilder.Builder) },
-		"packer-builder-null": func() any { return new(nullbuilder.Builder) },
+		"packer-builder-file":   func() any { return new(filebuilder.Builder) },
+		"packer-builder-null":   func() any { return new(nullbuilder.Builder) },
+		"packer-builder-rootfs": func() any { return new(rootfs.Builder) },
 
 		"packer-provisioner-breakpoint":  func() any { return new(breakpoint.Provisioner) },
 		"packer-provisioner-file":        func() any { return new(fileprov.Provisioner) },

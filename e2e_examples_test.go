@@ -1,7 +1,12 @@
 package main
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,4 +64,56 @@ func TestE2E_examplePluginsBuildAndRun(t *testing.T) {
 		t.Errorf("greeting.txt.upper = %q, want the greeting and the provisioner's line, upper-cased", upper)
 	}
 	mustContain(t, r, "stdout", "hello: Writing \"hello from a third-party plugin\" to greeting.txt")
+}
+
+// TestE2E_rootfsExampleBuildsAVerifiableArchive runs examples/rootfs.json
+// through the real binary: a rootfs filled by a file and a shell
+// provisioner, then compress, checksum and manifest.
+func TestE2E_rootfsExampleBuildsAVerifiableArchive(t *testing.T) {
+	e := newEnv(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("the example's shell provisioner is POSIX shell")
+	}
+	example, err := filepath.Abs(filepath.Join("examples", "rootfs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("build", "-force", example)
+	if r.code != 0 {
+		t.Fatalf("packer build: %s", r)
+	}
+	out := filepath.Join(e.dir, "output-demo-rootfs")
+	archive, err := os.ReadFile(filepath.Join(out, "demo.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(out, "demo.tar.gz.sha256"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%x\tdemo.tar.gz\n", sha256.Sum256(archive)); string(sum) != want {
+		t.Errorf("checksum file = %q, want %q", sum, want)
+	}
+	gz, err := gzip.NewReader(bytes.NewReader(archive))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	tr := tar.NewReader(gz)
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			break
+		}
+		names[hdr.Name] = true
+	}
+	for _, want := range []string{"etc/motd", "etc/hostname", "usr/bin/hello"} {
+		if !names[want] {
+			t.Errorf("the archive lacks %s (has %v)", want, names)
+		}
+	}
+	manifest, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if !strings.Contains(string(manifest), `"builder_type": "rootfs"`) {
+		t.Errorf("manifest = %s", manifest)
+	}
 }

@@ -119,7 +119,7 @@ func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
 }
 
 // CopyDir copies a directory tree with Packer's trailing-slash rule (see
-// UploadDir), keeping file modes and symlinks.
+// UploadDir), keeping file modes, modification times and symlinks.
 func CopyDir(dst, src string, exclude []string) error {
 	if !strings.HasSuffix(src, "/") && !strings.HasSuffix(src, string(filepath.Separator)) {
 		dst = filepath.Join(dst, filepath.Base(src))
@@ -132,7 +132,12 @@ func CopyDir(dst, src string, exclude []string) error {
 	if !info.IsDir() {
 		return fmt.Errorf("copying directory: %s is not a directory", src)
 	}
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+	type dirTime struct {
+		path string
+		info fs.FileInfo
+	}
+	var dirs []dirTime
+	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -150,6 +155,7 @@ func CopyDir(dst, src string, exclude []string) error {
 		}
 		switch {
 		case d.IsDir():
+			dirs = append(dirs, dirTime{target, info})
 			return os.MkdirAll(target, info.Mode().Perm()|0o700)
 		case info.Mode()&fs.ModeSymlink != 0:
 			link, err := os.Readlink(path)
@@ -159,9 +165,22 @@ func CopyDir(dst, src string, exclude []string) error {
 			os.Remove(target)
 			return os.Symlink(link, target)
 		default:
-			return copyFile(target, path, info.Mode().Perm())
+			if err := copyFile(target, path, info.Mode().Perm()); err != nil {
+				return err
+			}
+			return os.Chtimes(target, info.ModTime(), info.ModTime())
 		}
 	})
+	if err != nil {
+		return err
+	}
+	// Directories get their modes and times last, once their contents no
+	// longer change them.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		os.Chmod(dirs[i].path, dirs[i].info.Mode().Perm())
+		os.Chtimes(dirs[i].path, dirs[i].info.ModTime(), dirs[i].info.ModTime())
+	}
+	return nil
 }
 
 func excluded(rel string, patterns []string) bool {

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path"
 	"strings"
 	"text/template"
 
@@ -103,7 +102,9 @@ func (p *Provisioner) Prepare(raws ...any) error {
 		c.RemoteFile = fmt.Sprintf("script_%d.sh", rand.IntN(10000))
 	}
 	if c.RemotePath == "" {
-		c.RemotePath = path.Join(c.RemoteFolder, c.RemoteFile)
+		// Not path.Join: a relative folder keeps its "./", so that
+		// "{{.Path}}" runs as a command.
+		c.RemotePath = strings.TrimSuffix(c.RemoteFolder, "/") + "/" + c.RemoteFile
 	}
 	if len(c.ValidExitCodes) == 0 {
 		c.ValidExitCodes = []int{0}
