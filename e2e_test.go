@@ -7,6 +7,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // e2eBin is where TestMain put the binaries; set once before any test runs.
@@ -111,6 +113,9 @@ func (e *env) run(args ...string) packerRun {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	r := packerRun{stdout: stdout.String(), stderr: stderr.String()}
+	if cmd.ProcessState != nil && !cmd.ProcessState.Exited() {
+		e.t.Fatalf("packer %q did not finish within %v (killed)\n%v", args, runTimeout, r)
+	}
 	if err != nil {
 		exitErr, ok := err.(*exec.ExitError)
 		if !ok {
@@ -121,8 +126,15 @@ func (e *env) run(args ...string) packerRun {
 	return r
 }
 
+// runTimeout bounds one packer run in a test: far above any run here, so
+// that a hang fails the test with its output instead of stalling the suite.
+const runTimeout = 2 * time.Minute
+
 func (e *env) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(filepath.Join(bins.dir, exe("packer")), args...)
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	e.t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, filepath.Join(bins.dir, exe("packer")), args...)
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Dir = e.dir
 	cmd.Env = append([]string{
 		"HOME=" + e.home,
