@@ -117,8 +117,8 @@ func (m *Meta) StartPlugin(kind plugin.Kind, name string) (*plugin.Client, error
 }
 
 // ComponentFinder gives the core this Meta's way of making components:
-// each one a fresh plugin process, found by discovery and tracked by the
-// supervisor.
+// each one fresh, found by discovery, served by a plugin process the
+// supervisor tracks.
 func (m *Meta) ComponentFinder() packer.ComponentFinder {
 	return packer.ComponentFinder{
 		Builder:       m.Builder,
@@ -128,8 +128,9 @@ func (m *Meta) ComponentFinder() packer.ComponentFinder {
 	}
 }
 
-// Builder starts a fresh builder plugin process of this type. Every build
-// gets its own process, so builds in parallel do not share state.
+// Builder makes a fresh builder of this type: a process of its own for an
+// external plugin, a fresh instance in the shared built-ins process for a
+// built-in. Either way builds in parallel never share a component.
 func (m *Meta) Builder(typ string) (packer.Builder, error) {
 	c, err := m.component(plugin.KindBuilder, typ)
 	if err != nil {
@@ -138,7 +139,7 @@ func (m *Meta) Builder(typ string) (packer.Builder, error) {
 	return c.(packer.Builder), nil
 }
 
-// Provisioner starts a fresh provisioner plugin process of this type.
+// Provisioner makes a fresh provisioner of this type (see Builder).
 func (m *Meta) Provisioner(typ string) (packer.Provisioner, error) {
 	c, err := m.component(plugin.KindProvisioner, typ)
 	if err != nil {
@@ -147,7 +148,7 @@ func (m *Meta) Provisioner(typ string) (packer.Provisioner, error) {
 	return c.(packer.Provisioner), nil
 }
 
-// PostProcessor starts a fresh post-processor plugin process of this type.
+// PostProcessor makes a fresh post-processor of this type (see Builder).
 func (m *Meta) PostProcessor(typ string) (packer.PostProcessor, error) {
 	c, err := m.component(plugin.KindPostProcessor, typ)
 	if err != nil {
