@@ -28,7 +28,8 @@ func (c *PluginsCommand) Help() string {
     3. current-dir  the current directory
     4. plugin-dir   PACKER_PLUGIN_PATH (a list, like PATH), else ~/.packer.d/plugins
     5. PATH         the directories on PATH
-    6. built-in     the packer executable itself (packer plugin packer-TYPE-NAME)
+    6. built-in     packer itself: one process per run (packer plugin --builtins)
+                    serves every built-in component the run uses
 
   Plugin executables are named packer-TYPE-NAME, TYPE one of builder,
   provisioner, post-processor, hook, command. Exits 1 if a config file entry
