@@ -275,6 +275,11 @@ func TestE2E_commandPluginFromConfigFileByAbsolutePath(t *testing.T) {
 	}
 	mustContain(t, r, "stderr", "asked to fail")
 
+	r = e.run("help", "hello")
+	if r.code != 0 || !strings.Contains(r.stdout, "Usage: packer hello") {
+		t.Errorf("packer help hello: want the plugin's own help\n%v", r)
+	}
+
 	r = e.run("plugins")
 	if r.code != 0 {
 		t.Fatalf("packer plugins: %v", r)
@@ -436,4 +441,16 @@ func TestE2E_pluginsGetARunUUIDAndTheirStderrReachesTheLog(t *testing.T) {
 	if quiet := e.run("hello", "env"); quiet.stderr != "" {
 		t.Errorf("without PACKER_LOG nothing should be logged:\n%v", quiet)
 	}
+}
+
+func TestE2E_unwritableLogPathIsAnError(t *testing.T) {
+	e := newEnv(t)
+	logPath := filepath.Join(e.dir, "no-such-dir", "packer.log")
+	e.extra = append(e.extra, "PACKER_LOG_PATH="+logPath)
+	r := e.run("version")
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	mustContain(t, r, "stderr", logPath)
+	mustContain(t, r, "stderr", "PACKER_LOG_PATH")
 }
