@@ -10,10 +10,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -453,4 +455,29 @@ func TestE2E_unwritableLogPathIsAnError(t *testing.T) {
 	}
 	mustContain(t, r, "stderr", logPath)
 	mustContain(t, r, "stderr", "PACKER_LOG_PATH")
+}
+
+func TestE2E_configFilePortRangeIsUsed(t *testing.T) {
+	e := newEnv(t)
+	// Hold a port, then allow plugins only that port: the plugin cannot
+	// listen, which shows the config file's range reached it.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	config := e.writeFile("pc.json", fmt.Sprintf(`{"commands": {"hello": %s}, "plugin_min_port": %d, "plugin_max_port": %d}`,
+		jsonString(testPlugin("packer-command-hello")), port, port))
+	e.extra = append(e.extra, "PACKER_CONFIG="+config)
+	r := e.run("hello", "x")
+	if r.code != 1 {
+		t.Fatalf("want exit 1 when the only allowed port is taken\n%v", r)
+	}
+	mustContain(t, r, "stderr", strconv.Itoa(port))
+
+	l.Close()
+	if r := e.run("hello", "x"); r.code != 0 {
+		t.Errorf("with the port free again: %v", r)
+	}
 }
