@@ -10,6 +10,7 @@ import (
 // same key wins, as in Packer.
 type varFlag map[string]string
 
+// String shows the variables as flag.Value requires, sorted by key.
 func (v varFlag) String() string {
 	keys := make([]string, 0, len(v))
 	for k := range v {
@@ -23,6 +24,7 @@ func (v varFlag) String() string {
 	return strings.Join(parts, ",")
 }
 
+// Set adds one key=value.
 func (v varFlag) Set(s string) error {
 	key, value, ok := strings.Cut(s, "=")
 	if !ok || strings.TrimSpace(key) == "" {
@@ -36,8 +38,10 @@ func (v varFlag) Set(s string) error {
 // [a b c].
 type listFlag []string
 
+// String joins the list with commas.
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
+// Set appends each comma-separated item, skipping empty ones.
 func (l *listFlag) Set(s string) error {
 	for _, part := range strings.Split(s, ",") {
 		if part = strings.TrimSpace(part); part != "" {
@@ -51,8 +55,10 @@ func (l *listFlag) Set(s string) error {
 // -var-file=b.json, read in order.
 type pathsFlag []string
 
+// String joins the paths with commas.
 func (p *pathsFlag) String() string { return strings.Join(*p, ",") }
 
+// Set appends one path.
 func (p *pathsFlag) Set(s string) error {
 	if s == "" {
 		return fmt.Errorf("an empty path; give the file's path")

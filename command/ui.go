@@ -161,6 +161,7 @@ func newMaskingUi(ui packer.Ui, sensitive []string) packer.Ui {
 	return &maskingUi{Ui: ui, replacer: strings.NewReplacer(pairs...)}
 }
 
+// Say, Message, Error and Machine mask, then pass on.
 func (u *maskingUi) Say(m string)     { u.Ui.Say(u.replacer.Replace(m)) }
 func (u *maskingUi) Message(m string) { u.Ui.Message(u.replacer.Replace(m)) }
 func (u *maskingUi) Error(m string)   { u.Ui.Error(u.replacer.Replace(m)) }
