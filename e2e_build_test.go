@@ -215,9 +215,9 @@ func TestE2E_exampleHelloBuilds(t *testing.T) {
 	if strings.Contains(r.stdout, "first: only the second build") {
 		t.Errorf("the only:[second] provisioner ran in build first\n%v", r)
 	}
-	data, err := os.ReadFile(filepath.Join(e.dir, "hello-manifest.json"))
+	data, err := os.ReadFile(filepath.Join(e.dir, "bin", "hello-manifest.json"))
 	if err != nil || !strings.Contains(string(data), `"first"`) || !strings.Contains(string(data), `"second"`) {
-		t.Errorf("hello-manifest.json should list both builds: %v\n%s", err, data)
+		t.Errorf("bin/hello-manifest.json should list both builds: %v\n%s", err, data)
 	}
 	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
