@@ -101,7 +101,10 @@ func Serve(component any, handshake io.Writer) error {
 
 	// Connections are authenticated concurrently, so one that stalls
 	// cannot keep the real core out; the first to prove the key is served.
-	authenticated := make(chan net.Conn)
+	// Buffered: the first connection to prove the key is kept even if it
+	// proves it before this goroutine waits for it (an unbuffered send
+	// raced with the receive, and lost the real core's connection).
+	authenticated := make(chan net.Conn, 1)
 	acceptErr := make(chan error, 1)
 	go func() {
 		for {
