@@ -142,6 +142,8 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		return 1
 	}
 	ui = newMaskingUi(ui, core.SensitiveValues())
+	// The log gets plugins' stderr verbatim: mask it too.
+	maskLog(c.Meta.Logger, core.SensitiveValues())
 	out := &sharedOutput{stdout: c.Meta.Stdout, stderr: c.Meta.Stderr}
 	if c.Meta.Stdin != nil {
 		out.stdin = bufio.NewReader(c.Meta.Stdin)

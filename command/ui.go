@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"log"
 	"strings"
 	"sync"
 	"time"
@@ -159,6 +160,34 @@ func newMaskingUi(ui packer.Ui, sensitive []string) packer.Ui {
 		return ui
 	}
 	return &maskingUi{Ui: ui, replacer: strings.NewReplacer(pairs...)}
+}
+
+// maskLog makes logger replace each sensitive value with <sensitive>, so
+// that a plugin printing a secret to its stderr does not put it in the log.
+func maskLog(logger *log.Logger, sensitive []string) {
+	var pairs []string
+	for _, v := range sensitive {
+		if v != "" {
+			pairs = append(pairs, v, "<sensitive>")
+		}
+	}
+	if len(pairs) == 0 || logger == nil {
+		return
+	}
+	logger.SetOutput(&maskingWriter{w: logger.Writer(), replacer: strings.NewReplacer(pairs...)})
+}
+
+// maskingWriter masks each write; the log package writes whole lines.
+type maskingWriter struct {
+	w        io.Writer
+	replacer *strings.Replacer
+}
+
+func (m *maskingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(m.w, m.replacer.Replace(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // Say, Message, Error and Machine mask, then pass on.

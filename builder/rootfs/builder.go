@@ -66,6 +66,9 @@ func (b *Builder) Prepare(raws ...any) ([]string, error) {
 	if c.Format == "" {
 		c.Format = "dir"
 	}
+	if err := packer.CheckOutputPath("output_directory", c.OutputDirectory); err != nil {
+		errs = multierror.Append(errs, err)
+	}
 	switch c.Format {
 	case "dir", "tar", "tar.gz", "tar.zst":
 	default:

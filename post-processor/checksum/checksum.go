@@ -98,6 +98,9 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 		if err := p.output.Execute(&b, map[string]string{"BuildName": c.PackerBuildName, "BuilderType": c.PackerBuilderType, "ChecksumType": t}); err != nil {
 			return nil, false, fmt.Errorf("output: %w", err)
 		}
+		if err := packer.CheckOutputPath("output", b.String()); err != nil {
+			return nil, false, err
+		}
 		outputs[t] = b.String()
 		written = append(written, b.String())
 	}

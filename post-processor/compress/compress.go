@@ -106,6 +106,9 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 		return nil, false, fmt.Errorf("output: %w", err)
 	}
 	output := b.String()
+	if err := packer.CheckOutputPath("output", output); err != nil {
+		return nil, false, err
+	}
 	format := formatOf(output)
 	if c.Format != "" {
 		format = formatOf(c.Format)

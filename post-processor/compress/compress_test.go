@@ -194,3 +194,14 @@ func TestCompress_defaultOutputIsPackersName(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestCompress_anOutputRenderedOutsideTheWorkingDirectoryIsRefused(t *testing.T) {
+	_, in := inputs(t)
+	p := new(PostProcessor)
+	if err := p.Prepare(map[string]any{"output": "{{.BuildName}}/x.tar"}, map[string]any{packer.BuildNameConfigKey: "../.."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, in); err == nil || !strings.Contains(err.Error(), "leaves the working directory") {
+		t.Errorf("PostProcess = %v", err)
+	}
+}

@@ -73,6 +73,9 @@ func (p *PostProcessor) Prepare(raws ...any) error {
 	if c.Output == "" {
 		c.Output = "packer-manifest.json"
 	}
+	if err := packer.CheckOutputPath("output", c.Output); err != nil {
+		return err
+	}
 	p.config = c
 	return nil
 }

@@ -123,3 +123,10 @@ func TestManifest_errorsSayWhatToDo(t *testing.T) {
 		t.Errorf("misspelt key: %v", err)
 	}
 }
+
+func TestManifest_outputThatLeavesTheWorkingDirectoryIsRefused(t *testing.T) {
+	err := new(PostProcessor).Prepare(map[string]any{"output": "../../etc/manifest.json"})
+	if err == nil || !strings.Contains(err.Error(), "output: \"../../etc/manifest.json\" leaves the working directory") {
+		t.Errorf("Prepare = %v", err)
+	}
+}

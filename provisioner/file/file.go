@@ -71,6 +71,10 @@ func (p *Provisioner) Prepare(raws ...any) error {
 	}
 	if c.Destination == "" {
 		errs = multierror.Append(errs, errors.New("destination: required"))
+	} else if c.Direction == "download" {
+		if err := packer.CheckOutputPath("destination", c.Destination); err != nil {
+			errs = multierror.Append(errs, err)
+		}
 	}
 	if c.Direction == "upload" && !c.Generated {
 		for _, s := range c.Sources {
