@@ -5,12 +5,10 @@ go 1.25
 require (
 	github.com/go-viper/mapstructure/v2 v2.5.0
 	github.com/hashicorp/go-multierror v1.1.1
+	github.com/hashicorp/go-version v1.9.0
+	github.com/hashicorp/yamux v0.1.2
+	github.com/klauspost/compress v1.20.3
+	github.com/klauspost/pgzip v1.3.0
 )
 
-require (
-	github.com/hashicorp/errwrap v1.0.0 // indirect
-	github.com/hashicorp/go-version v1.9.0 // indirect
-	github.com/hashicorp/yamux v0.1.2 // indirect
-	github.com/klauspost/compress v1.20.3 // indirect
-	github.com/klauspost/pgzip v1.3.0 // indirect
-)
+require github.com/hashicorp/errwrap v1.0.0 // indirect
