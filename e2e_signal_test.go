@@ -23,7 +23,13 @@ type liveRun struct {
 
 func (e *env) start(args ...string) *liveRun {
 	e.t.Helper()
-	cmd := e.command(args...)
+	return e.startCmd(e.command(args...))
+}
+
+// startCmd starts a packer command the test prepared (e.command) and talks
+// to it while it runs.
+func (e *env) startCmd(cmd *exec.Cmd) *liveRun {
+	e.t.Helper()
 	outPipe, err := cmd.StdoutPipe()
 	if err != nil {
 		e.t.Fatal(err)
