@@ -10,6 +10,9 @@ import (
 	"io"
 	"log"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/packer-classic/packer/packer"
@@ -46,6 +49,83 @@ type Meta struct {
 	builtinsOnce   sync.Once
 	builtinsClient *plugin.Client
 	builtinsErr    error
+
+	// multi holds one process per multi-component plugin binary
+	// (packer-plugin-NAME) this run uses, by path.
+	multiMu sync.Mutex
+	multi   map[string]*sharedPlugin
+}
+
+// sharedPlugin is one process serving every instance of the components of a
+// multi-component plugin, with what its describe said.
+type sharedPlugin struct {
+	once   sync.Once
+	client *plugin.Client
+	desc   plugin.Description
+	err    error
+}
+
+// multiComponent dispenses a component of a packer-plugin-NAME binary,
+// starting its one process on first use after checking, with describe, that
+// it speaks this packer's protocol and has the component.
+func (m *Meta) multiComponent(found plugin.Found) (any, error) {
+	m.multiMu.Lock()
+	if m.multi == nil {
+		m.multi = map[string]*sharedPlugin{}
+	}
+	shared := m.multi[found.Path]
+	if shared == nil {
+		shared = &sharedPlugin{}
+		m.multi[found.Path] = shared
+	}
+	m.multiMu.Unlock()
+	binary := filepath.Base(found.Path)
+	shared.once.Do(func() {
+		out, err := exec.Command(found.Path, "describe").Output()
+		if err != nil {
+			shared.err = fmt.Errorf("%s describe (%s): %w; is it a multi-component Packer plugin?", binary, found.Path, err)
+			return
+		}
+		if shared.desc, shared.err = plugin.ReadDescription(out, found.Path); shared.err != nil {
+			return
+		}
+		m.Logger.Printf("starting %s %s (plugin version %s) from %s", binary, found.Path, shared.desc.Version, found.Source)
+		shared.client = m.Supervisor.NewClient(&plugin.ClientConfig{
+			Cmd:     exec.Command(found.Path),
+			Name:    binary,
+			MinPort: m.MinPort,
+			MaxPort: m.MaxPort,
+			Logger:  m.Logger,
+		})
+		if err := shared.client.Start(); err != nil {
+			shared.err = fmt.Errorf("starting %s (%s, found in %s): %w", binary, found.Path, found.Source, err)
+		}
+	})
+	if shared.err != nil {
+		return nil, shared.err
+	}
+	var registered []string
+	switch found.Kind {
+	case plugin.KindBuilder:
+		registered = shared.desc.Builders
+	case plugin.KindProvisioner:
+		registered = shared.desc.Provisioners
+	case plugin.KindPostProcessor:
+		registered = shared.desc.PostProcessors
+	}
+	if !slices.Contains(registered, found.Component) {
+		prefix := strings.TrimSuffix(strings.TrimPrefix(binary, "packer-plugin-"), ".exe")
+		var types []string
+		for _, c := range registered {
+			if c == plugin.DefaultName {
+				types = append(types, prefix)
+			} else {
+				types = append(types, prefix+"-"+c)
+			}
+		}
+		return nil, fmt.Errorf("%s (%s) has no %s %q; its %ss are: %s", binary, found.Path, found.Kind, found.Name, found.Kind, strings.Join(append(types, "(none)")[:max(len(types), 1)], ", "))
+	}
+	return shared.client.Dispense(string(found.Kind), found.Component)
 }
 
 // component makes a fresh component of kind and name. An external plugin
@@ -56,6 +136,9 @@ func (m *Meta) component(kind plugin.Kind, name string) (any, error) {
 	found, err := m.Discovery.Find(kind, name)
 	if err != nil {
 		return nil, err
+	}
+	if found.Component != "" {
+		return m.multiComponent(found)
 	}
 	if found.Source == plugin.SourceBuiltin {
 		m.builtinsOnce.Do(func() {

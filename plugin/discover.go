@@ -100,6 +100,10 @@ type Found struct {
 	// for the directory sources.
 	Source Source
 	Origin string
+	// Component is set when Path is a multi-component plugin
+	// (packer-plugin-NAME, served with a Set): the name the component is
+	// registered under in it (DefaultName for type NAME).
+	Component string
 }
 
 // Cmd returns a fresh command that starts this plugin. Each call returns a
@@ -216,12 +220,38 @@ func (d Discovery) Find(kind Kind, name string) (Found, error) {
 				return Found{Kind: kind, Name: name, Path: candidate, Source: ds.source, Origin: ds.dir}, nil
 			}
 		}
+		if kind == KindBuilder || kind == KindProvisioner || kind == KindPostProcessor {
+			for _, m := range multiComponentNames(name) {
+				for _, candidate := range candidates(ds.dir, "packer-plugin-"+m.plugin) {
+					if checkExecutable(candidate) == nil {
+						return Found{Kind: kind, Name: name, Path: candidate, Source: ds.source, Origin: ds.dir, Component: m.component}, nil
+					}
+				}
+			}
+		}
 	}
 	if d.isBuiltin(kind, name) && d.Executable != "" {
 		return d.builtin(kind, name), nil
 	}
 	return Found{}, fmt.Errorf("%w: no %s named %q: looked for %s in the config file %s, %s, and found no built-in of that name; install it there or name it in the config file",
 		ErrNotFound, kind, name, file, orNone(d.ConfigFile), d.describeDirs())
+}
+
+type multiName struct{ plugin, component string }
+
+// multiComponentNames lists where a component type may live in
+// multi-component plugins: type "foo" is the default component of
+// packer-plugin-foo; type "foo-bar" is also component "bar" of
+// packer-plugin-foo (and "foo-bar-baz" component "baz" of
+// packer-plugin-foo-bar, and so on), the longest plugin name first.
+func multiComponentNames(name string) []multiName {
+	out := []multiName{{plugin: name, component: DefaultName}}
+	for i := len(name) - 1; i > 0; i-- {
+		if name[i] == '-' && i < len(name)-1 {
+			out = append(out, multiName{plugin: name[:i], component: name[i+1:]})
+		}
+	}
+	return out
 }
 
 // All returns every plugin discovery can find, one per kind and name (the

@@ -261,3 +261,26 @@ func TestDefaultDiscovery_readsPluginPathList(t *testing.T) {
 		t.Error("Executable not set from os.Executable")
 	}
 }
+
+func TestDiscovery_FindsComponentsOfMultiComponentPlugins(t *testing.T) {
+	dir := t.TempDir()
+	duo := writePlugin(t, dir, "packer-plugin-duo")
+	d := Discovery{PathDirs: []string{dir}}
+	for name, component := range map[string]string{"duo": DefaultName, "duo-stamp": "stamp", "duo-two-parts": "two-parts"} {
+		f, err := d.Find(KindPostProcessor, name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if f.Path != duo || f.Component != component || f.Source != SourcePath {
+			t.Errorf("%s: found %+v, want component %q of %s", name, f, component, duo)
+		}
+	}
+	// A single-component binary of the exact name wins.
+	single := writePlugin(t, dir, "packer-post-processor-duo-stamp")
+	if f, _ := d.Find(KindPostProcessor, "duo-stamp"); f.Path != single || f.Component != "" {
+		t.Errorf("found %+v, want the single-component %s", f, single)
+	}
+	if _, err := d.Find(KindPostProcessor, "trio"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("trio: %v", err)
+	}
+}
