@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/plugin"
 )
 
 // PluginsCommand lists every plugin packer can find and where it found it,
@@ -19,8 +20,19 @@ type PluginsCommand struct {
 // Help explains `packer plugins` and the search order.
 func (c *PluginsCommand) Help() string {
 	return `Usage: packer plugins
+       packer plugins install SOURCE [VERSION]
+       packer plugins installed
+       packer plugins remove NAME [VERSION]
 
-  Lists every plugin packer can find: type, name, where it was found, and the
+  install fetches a multi-component plugin (packer-plugin-NAME) from a
+  catalog, a directory or an http(s) URL holding
+  packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip archives and a SHA256SUMS, verifies
+  the archive's checksum, and installs the highest version matching VERSION
+  (a constraint such as ">= 1.2, < 2.0"; default: any) into the plugin
+  directory as NAME/vX.Y.Z/, beside the versions already there. packer
+  refuses to run an installed binary whose checksum no longer matches.
+
+  Without a subcommand, lists every plugin packer can find: type, name, where it was found, and the
   executable. For each type and name the first place that has it wins:
 
     1. config       the config file (PACKER_CONFIG, else ~/.packerconfig)
@@ -46,8 +58,7 @@ func (c *PluginsCommand) Run(_ context.Context, ui packer.Ui, args []string) int
 		return code
 	}
 	if fs.NArg() > 0 {
-		ui.Error(fmt.Sprintf("packer plugins takes no arguments, got %q", fs.Args()))
-		return 1
+		return c.manage(ui, fs.Args())
 	}
 	found, errs := c.Meta.Discovery.All()
 	var b strings.Builder
@@ -70,4 +81,66 @@ func (c *PluginsCommand) Run(_ context.Context, ui packer.Ui, args []string) int
 		return 1
 	}
 	return 0
+}
+
+// installer installs into the first plugin directory.
+func (c *PluginsCommand) installer() (*plugin.Installer, error) {
+	if len(c.Meta.Discovery.PluginDirs) == 0 {
+		return nil, fmt.Errorf("no plugin directory: set PACKER_PLUGIN_PATH or HOME")
+	}
+	return &plugin.Installer{Dir: c.Meta.Discovery.PluginDirs[0]}, nil
+}
+
+// manage runs the install, installed and remove subcommands.
+func (c *PluginsCommand) manage(ui packer.Ui, args []string) int {
+	in, err := c.installer()
+	if err != nil {
+		ui.Error(err.Error())
+		return 1
+	}
+	switch {
+	case args[0] == "install" && (len(args) == 2 || len(args) == 3):
+		constraint := ""
+		if len(args) == 3 {
+			constraint = args[2]
+		}
+		got, err := in.Install(context.Background(), args[1], constraint)
+		if err != nil {
+			ui.Error(err.Error())
+			return 1
+		}
+		ui.Say(fmt.Sprintf("Installed %s %s in %s", got.Name, got.Version, got.Path))
+		return 0
+	case args[0] == "installed" && len(args) == 1:
+		list, err := in.List()
+		if err != nil {
+			ui.Error(err.Error())
+			return 1
+		}
+		for _, i := range list {
+			status := "ok"
+			if err := plugin.VerifyInstalled(i.Path); err != nil {
+				status = "CHANGED SINCE INSTALL"
+			}
+			ui.Say(fmt.Sprintf("%s %s %s (%s)", i.Name, i.Version, i.Path, status))
+			ui.Machine("plugin-installed", i.Name, i.Version, i.Path)
+		}
+		return 0
+	case args[0] == "remove" && (len(args) == 2 || len(args) == 3):
+		version := ""
+		if len(args) == 3 {
+			version = args[2]
+		}
+		removed, err := in.Remove(args[1], version)
+		if err != nil {
+			ui.Error(err.Error())
+			return 1
+		}
+		for _, r := range removed {
+			ui.Say(fmt.Sprintf("Removed %s %s", r.Name, r.Version))
+		}
+		return 0
+	}
+	ui.Error(fmt.Sprintf("packer plugins: cannot make sense of %q; see packer plugins -h", args))
+	return 1
 }

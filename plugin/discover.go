@@ -227,6 +227,15 @@ func (d Discovery) Find(kind Kind, name string) (Found, error) {
 						return Found{Kind: kind, Name: name, Path: candidate, Source: ds.source, Origin: ds.dir, Component: m.component}, nil
 					}
 				}
+				// Installed by packer plugins install: the highest version,
+				// checked against the checksum written at install time.
+				if versions := installedVersions(ds.dir, m.plugin); ds.source == SourcePluginDir && len(versions) > 0 {
+					newest := versions[len(versions)-1]
+					if err := VerifyInstalled(newest.Path); err != nil {
+						return Found{}, err
+					}
+					return Found{Kind: kind, Name: name, Path: newest.Path, Source: ds.source, Origin: ds.dir, Component: m.component}, nil
+				}
 			}
 		}
 	}

@@ -1,0 +1,373 @@
+package plugin
+
+import (
+	"archive/zip"
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/go-version"
+)
+
+// Installer installs multi-component plugins (packer-plugin-NAME) into a
+// plugins directory, several versions side by side:
+//
+//	DIR/NAME/vX.Y.Z/packer-plugin-NAME
+//	DIR/NAME/vX.Y.Z/packer-plugin-NAME_SHA256SUM
+//
+// from a catalog: a directory or an HTTP(S) URL holding
+// packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip files and a SHA256SUMS listing them.
+type Installer struct {
+	// Dir is the plugins directory (the first of PACKER_PLUGIN_PATH, else
+	// ~/.packer.d/plugins).
+	Dir string
+	// OS and Arch select the build to install; empty means this machine's.
+	OS, Arch string
+	// Client fetches HTTP catalogs; nil means http.DefaultClient.
+	Client *http.Client
+}
+
+// Installed is one installed plugin version.
+type Installed struct {
+	Name    string
+	Version string
+	Path    string
+}
+
+var archiveName = regexp.MustCompile(`^packer-plugin-([a-z0-9][a-z0-9-]*)_v([0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*)_([a-z0-9]+)_([a-z0-9]+)\.zip$`)
+
+type catalogEntry struct {
+	name, version, os, arch, file, sum string
+}
+
+// Install installs from source the highest version of its plugin that
+// matches constraint (go-version syntax such as ">= 1.2, < 2.0"; empty
+// means any) and is built for this OS and architecture. The archive's
+// checksum is verified against the catalog's SHA256SUMS before anything is
+// installed, and nothing is left behind when a step fails.
+func (in *Installer) Install(ctx context.Context, source, constraint string) (Installed, error) {
+	goos, goarch := in.OS, in.Arch
+	if goos == "" {
+		goos = runtime.GOOS
+	}
+	if goarch == "" {
+		goarch = runtime.GOARCH
+	}
+	sums, err := in.fetch(ctx, source, "SHA256SUMS")
+	if err != nil {
+		return Installed{}, fmt.Errorf("catalog %s: cannot read its SHA256SUMS (a catalog lists its archives and their checksums there): %w", source, err)
+	}
+	entries, err := parseSums(sums)
+	sums.Close()
+	if err != nil {
+		return Installed{}, fmt.Errorf("catalog %s: SHA256SUMS: %w", source, err)
+	}
+	names := map[string]bool{}
+	for _, e := range entries {
+		names[e.name] = true
+	}
+	if len(names) == 0 {
+		return Installed{}, fmt.Errorf("catalog %s lists no packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip archive", source)
+	}
+	if len(names) > 1 {
+		return Installed{}, fmt.Errorf("catalog %s holds several plugins (%s); give each its own catalog", source, strings.Join(sortedKeys(names), ", "))
+	}
+	var want version.Constraints
+	if constraint != "" {
+		if want, err = version.NewConstraint(constraint); err != nil {
+			return Installed{}, fmt.Errorf("version %q: %w", constraint, err)
+		}
+	}
+	var best *catalogEntry
+	var bestVersion *version.Version
+	var platforms []string
+	for i, e := range entries {
+		platforms = append(platforms, e.os+"/"+e.arch)
+		if e.os != goos || e.arch != goarch {
+			continue
+		}
+		v, err := version.NewVersion(e.version)
+		if err != nil || (want != nil && !want.Check(v)) {
+			continue
+		}
+		if bestVersion == nil || v.GreaterThan(bestVersion) {
+			best, bestVersion = &entries[i], v
+		}
+	}
+	if best == nil {
+		return Installed{}, fmt.Errorf("catalog %s has no build for %s/%s matching version %q (it has %s)", source, goos, goarch, constraint, strings.Join(dedupe(platforms), ", "))
+	}
+	return in.installEntry(ctx, source, *best, bestVersion)
+}
+
+func (in *Installer) installEntry(ctx context.Context, source string, e catalogEntry, v *version.Version) (Installed, error) {
+	dir := filepath.Join(in.Dir, e.name, "v"+v.String())
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return Installed{}, err
+	}
+	// Download into a temporary file, hashing as it streams.
+	tmp, err := os.CreateTemp(filepath.Dir(dir), ".download-*")
+	if err != nil {
+		return Installed{}, err
+	}
+	defer os.Remove(tmp.Name())
+	body, err := in.fetch(ctx, source, e.file)
+	if err != nil {
+		tmp.Close()
+		return Installed{}, fmt.Errorf("downloading %s: %w", e.file, err)
+	}
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(tmp, h), body)
+	body.Close()
+	tmp.Close()
+	if err != nil {
+		return Installed{}, fmt.Errorf("downloading %s: %w (nothing was installed)", e.file, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != e.sum {
+		return Installed{}, fmt.Errorf("%s from %s has checksum %s but SHA256SUMS says %s: the archive is corrupt or was tampered with; nothing was installed", e.file, source, got, e.sum)
+	}
+
+	binary := "packer-plugin-" + e.name
+	if e.os == "windows" {
+		binary += ".exe"
+	}
+	staging, err := os.MkdirTemp(filepath.Dir(dir), ".staging-*")
+	if err != nil {
+		return Installed{}, err
+	}
+	defer os.RemoveAll(staging)
+	sum, err := extract(tmp.Name(), binary, filepath.Join(staging, binary))
+	if err != nil {
+		return Installed{}, fmt.Errorf("%s: %w", e.file, err)
+	}
+	if err := os.WriteFile(filepath.Join(staging, checksumFile(binary)), []byte(sum+"\n"), 0o644); err != nil {
+		return Installed{}, err
+	}
+	os.RemoveAll(dir)
+	if err := os.Rename(staging, dir); err != nil {
+		return Installed{}, err
+	}
+	return Installed{Name: e.name, Version: v.String(), Path: filepath.Join(dir, binary)}, nil
+}
+
+func checksumFile(binary string) string {
+	return strings.TrimSuffix(binary, ".exe") + "_SHA256SUM"
+}
+
+// extract writes the zip entry named binary to dst, executable, and returns
+// its sha256.
+func extract(archive, binary, dst string) (string, error) {
+	zr, err := zip.OpenReader(archive)
+	if err != nil {
+		return "", fmt.Errorf("not a zip archive: %w", err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != binary {
+			continue
+		}
+		r, err := f.Open()
+		if err != nil {
+			return "", err
+		}
+		defer r.Close()
+		out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+		if err != nil {
+			return "", err
+		}
+		h := sha256.New()
+		if _, err := io.Copy(io.MultiWriter(out, h), r); err != nil {
+			out.Close()
+			return "", err
+		}
+		return hex.EncodeToString(h.Sum(nil)), out.Close()
+	}
+	return "", fmt.Errorf("the archive holds no %s", binary)
+}
+
+// fetch opens name in the catalog at source: a directory or an HTTP(S) URL.
+func (in *Installer) fetch(ctx context.Context, source, name string) (io.ReadCloser, error) {
+	if strings.HasPrefix(source, "http://") || strings.HasPrefix(source, "https://") {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(source, "/")+"/"+name, nil)
+		if err != nil {
+			return nil, err
+		}
+		client := in.Client
+		if client == nil {
+			client = http.DefaultClient
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			return nil, fmt.Errorf("GET %s: %s", req.URL, resp.Status)
+		}
+		if resp.ContentLength >= 0 {
+			return &exactBody{r: resp.Body, left: resp.ContentLength}, nil
+		}
+		return resp.Body, nil
+	}
+	return os.Open(filepath.Join(source, name))
+}
+
+// exactBody fails a body that ends before its announced length, so an
+// interrupted download is an error, not a short file.
+type exactBody struct {
+	r    io.ReadCloser
+	left int64
+}
+
+func (b *exactBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if errors.Is(err, io.EOF) && b.left > 0 {
+		return n, fmt.Errorf("the download stopped %d bytes short: %w", b.left, io.ErrUnexpectedEOF)
+	}
+	return n, err
+}
+
+func (b *exactBody) Close() error { return b.r.Close() }
+
+func parseSums(r io.Reader) ([]catalogEntry, error) {
+	var entries []catalogEntry
+	scanner := bufio.NewScanner(r)
+	for line := 1; scanner.Scan(); line++ {
+		fields := strings.Fields(scanner.Text())
+		if len(fields) == 0 {
+			continue
+		}
+		if len(fields) != 2 || len(fields[0]) != 64 {
+			return nil, fmt.Errorf("line %d is not \"SHA256  FILE\"", line)
+		}
+		file := strings.TrimPrefix(fields[1], "*")
+		m := archiveName.FindStringSubmatch(file)
+		if m == nil {
+			continue // other files may share the catalog
+		}
+		entries = append(entries, catalogEntry{name: m[1], version: m[2], os: m[3], arch: m[4], file: file, sum: strings.ToLower(fields[0])})
+	}
+	return entries, scanner.Err()
+}
+
+// List returns every installed plugin version, sorted by name and version.
+func (in *Installer) List() ([]Installed, error) {
+	var out []Installed
+	plugins, err := os.ReadDir(in.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plugins {
+		if !p.IsDir() {
+			continue
+		}
+		out = append(out, installedVersions(in.Dir, p.Name())...)
+	}
+	return out, nil
+}
+
+// installedVersions lists the versions of name under dir, lowest first.
+func installedVersions(dir, name string) []Installed {
+	versions, _ := os.ReadDir(filepath.Join(dir, name))
+	type iv struct {
+		v *version.Version
+		i Installed
+	}
+	var found []iv
+	for _, v := range versions {
+		parsed, err := version.NewVersion(strings.TrimPrefix(v.Name(), "v"))
+		if err != nil || !strings.HasPrefix(v.Name(), "v") {
+			continue
+		}
+		for _, binary := range candidates(filepath.Join(dir, name, v.Name()), "packer-plugin-"+name) {
+			if _, err := os.Stat(binary); err == nil {
+				found = append(found, iv{parsed, Installed{Name: name, Version: parsed.String(), Path: binary}})
+				break
+			}
+		}
+	}
+	sort.Slice(found, func(a, b int) bool { return found[a].v.LessThan(found[b].v) })
+	out := make([]Installed, len(found))
+	for i, f := range found {
+		out[i] = f.i
+	}
+	return out
+}
+
+// Remove removes version of name, or every version when version is empty,
+// and returns what it removed.
+func (in *Installer) Remove(name, version string) ([]Installed, error) {
+	var removed []Installed
+	for _, i := range installedVersions(in.Dir, name) {
+		if version != "" && i.Version != strings.TrimPrefix(version, "v") {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Dir(i.Path)); err != nil {
+			return removed, err
+		}
+		removed = append(removed, i)
+	}
+	if len(removed) == 0 {
+		return nil, fmt.Errorf("plugin %s %s is not installed in %s (see packer plugins installed)", name, version, in.Dir)
+	}
+	return removed, nil
+}
+
+// VerifyInstalled checks an installed binary against the checksum written
+// beside it at install time.
+func VerifyInstalled(path string) error {
+	want, err := os.ReadFile(filepath.Join(filepath.Dir(path), checksumFile(filepath.Base(path))))
+	if err != nil {
+		return fmt.Errorf("%s has no checksum file beside it: %w; reinstall it with packer plugins install", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != strings.TrimSpace(string(want)) {
+		return fmt.Errorf("%s changed since it was installed (its checksum no longer matches %s); reinstall it with packer plugins install, or remove it with packer plugins remove", path, checksumFile(filepath.Base(path)))
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
