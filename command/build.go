@@ -90,6 +90,9 @@ func newCore(m *Meta, path string, opts *buildOptions) (*packer.Core, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := m.pinRequiredPlugins(tpl, path); err != nil {
+		return nil, err
+	}
 	vars, err := opts.variables()
 	if err != nil {
 		return nil, err

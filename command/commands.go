@@ -20,6 +20,7 @@ func Commands(m *Meta) map[string]packer.Command {
 		"inspect":  &InspectCommand{Meta: m},
 		"version":  &VersionCommand{Meta: m},
 		"plugins":  &PluginsCommand{Meta: m},
+		"init":     &InitCommand{Meta: m},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/template"
 	"github.com/packer-classic/packer/plugin"
 )
 
@@ -23,6 +24,7 @@ func (c *PluginsCommand) Help() string {
        packer plugins install SOURCE [VERSION]
        packer plugins installed
        packer plugins remove NAME [VERSION]
+       packer plugins required TEMPLATE
 
   install fetches a multi-component plugin (packer-plugin-NAME) from a
   catalog, a directory or an http(s) URL holding
@@ -83,17 +85,9 @@ func (c *PluginsCommand) Run(_ context.Context, ui packer.Ui, args []string) int
 	return 0
 }
 
-// installer installs into the first plugin directory.
-func (c *PluginsCommand) installer() (*plugin.Installer, error) {
-	if len(c.Meta.Discovery.PluginDirs) == 0 {
-		return nil, fmt.Errorf("no plugin directory: set PACKER_PLUGIN_PATH or HOME")
-	}
-	return &plugin.Installer{Dir: c.Meta.Discovery.PluginDirs[0]}, nil
-}
-
 // manage runs the install, installed and remove subcommands.
 func (c *PluginsCommand) manage(ui packer.Ui, args []string) int {
-	in, err := c.installer()
+	in, err := c.Meta.installer()
 	if err != nil {
 		ui.Error(err.Error())
 		return 1
@@ -110,6 +104,32 @@ func (c *PluginsCommand) manage(ui packer.Ui, args []string) int {
 			return 1
 		}
 		ui.Say(fmt.Sprintf("Installed %s %s in %s", got.Name, got.Version, got.Path))
+		return 0
+	case args[0] == "required" && len(args) == 2:
+		tpl, err := template.ParseFile(args[1])
+		if err != nil {
+			ui.Error(err.Error())
+			return 1
+		}
+		lock, err := readLock(args[1])
+		if err != nil {
+			ui.Error(err.Error())
+			return 1
+		}
+		missing := false
+		for _, req := range sortedRequired(tpl) {
+			status := "not installed"
+			if got, err := in.Resolve(req.Name, req.Version, lock.Plugins[req.Name].Version); err == nil {
+				status = "installed " + got.Version + " at " + got.Path
+			} else {
+				missing = true
+			}
+			ui.Say(fmt.Sprintf("%s %q from %s: %s", req.Name, req.Version, req.Source, status))
+		}
+		if missing {
+			ui.Error("run: packer init " + args[1])
+			return 1
+		}
 		return 0
 	case args[0] == "installed" && len(args) == 1:
 		list, err := in.List()

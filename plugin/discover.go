@@ -132,6 +132,10 @@ type Discovery struct {
 	PluginDirs []string
 	// PathDirs are the directories on PATH, searched last of the files.
 	PathDirs []string
+	// Pinned maps a multi-component plugin's name to the installed binary a
+	// template's required_plugins (and its lock file) chose; it wins over
+	// every directory.
+	Pinned map[string]string
 	// Builtins are the component names the packer executable serves
 	// itself, by kind. A plugin of the same name in any other source
 	// overrides a built-in.
@@ -214,6 +218,13 @@ func (d Discovery) Find(kind Kind, name string) (Found, error) {
 		return f, nil
 	}
 	file := BinaryName(kind, name)
+	if kind == KindBuilder || kind == KindProvisioner || kind == KindPostProcessor {
+		for _, m := range multiComponentNames(name) {
+			if path, ok := d.Pinned[m.plugin]; ok {
+				return Found{Kind: kind, Name: name, Path: path, Source: SourcePluginDir, Origin: "required_plugins", Component: m.component}, nil
+			}
+		}
+	}
 	for _, ds := range d.dirs() {
 		for _, candidate := range candidates(ds.dir, file) {
 			if checkExecutable(candidate) == nil {

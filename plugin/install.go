@@ -371,3 +371,38 @@ func dedupe(s []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Resolve returns the installed version of name to use: exactly version
+// exact when it is set (the lock file's choice), else the highest installed
+// version matching constraint.
+func (in *Installer) Resolve(name, constraint, exact string) (Installed, error) {
+	var want version.Constraints
+	if constraint != "" {
+		var err error
+		if want, err = version.NewConstraint(constraint); err != nil {
+			return Installed{}, fmt.Errorf("version %q: %w", constraint, err)
+		}
+	}
+	versions := installedVersions(in.Dir, name)
+	for i := len(versions) - 1; i >= 0; i-- {
+		v, _ := version.NewVersion(versions[i].Version)
+		if exact != "" && versions[i].Version != strings.TrimPrefix(exact, "v") {
+			continue
+		}
+		if want != nil && !want.Check(v) {
+			continue
+		}
+		return versions[i], nil
+	}
+	what := constraint
+	if exact != "" {
+		what = exact + " (the lock file's)"
+	}
+	return Installed{}, fmt.Errorf("plugin %s %s is not installed in %s", name, what, in.Dir)
+}
+
+// InstalledSum returns the checksum written beside an installed binary.
+func InstalledSum(path string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(path), checksumFile(filepath.Base(path))))
+	return strings.TrimSpace(string(data)), err
+}

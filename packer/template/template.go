@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/hashicorp/go-multierror"
+	"github.com/hashicorp/go-version"
 )
 
 // MaxSize is the largest template read: far above any real template, low
@@ -41,7 +42,21 @@ type Template struct {
 	Provisioners   []*Provisioner
 	PostProcessors [][]*PostProcessor // each inner slice is one chain
 
+	// RequiredPlugins are the plugins the template needs, by name, with
+	// the versions that will do and where to install them from.
+	RequiredPlugins map[string]*RequiredPlugin
+
 	RawContents []byte
+}
+
+// RequiredPlugin is one entry of "required_plugins".
+type RequiredPlugin struct {
+	Name string
+	// Version is a constraint in hashicorp/go-version syntax
+	// (">= 1.2, < 2.0"); empty means any.
+	Version string `json:"version"`
+	// Source is the catalog to install it from (see packer plugins -h).
+	Source string `json:"source"`
 }
 
 // Variable is a user variable and its default.
@@ -122,20 +137,21 @@ func Parse(r io.Reader) (*Template, error) { return parse(r, "template") }
 
 // rawTemplate is the JSON shape of a template.
 type rawTemplate struct {
-	Description        string             `json:"description"`
-	MinVersion         string             `json:"min_packer_version"`
-	Variables          map[string]*string `json:"variables"`
-	SensitiveVariables []string           `json:"sensitive-variables"`
-	Builders           []map[string]any   `json:"builders"`
-	Provisioners       []map[string]any   `json:"provisioners"`
-	PostProcessors     []any              `json:"post-processors"`
-	Push               map[string]any     `json:"push"`
+	Description        string                     `json:"description"`
+	MinVersion         string                     `json:"min_packer_version"`
+	Variables          map[string]*string         `json:"variables"`
+	SensitiveVariables []string                   `json:"sensitive-variables"`
+	Builders           []map[string]any           `json:"builders"`
+	Provisioners       []map[string]any           `json:"provisioners"`
+	PostProcessors     []any                      `json:"post-processors"`
+	Push               map[string]any             `json:"push"`
+	RequiredPlugins    map[string]*RequiredPlugin `json:"required_plugins"`
 }
 
 var topLevelKeys = map[string]bool{
 	"description": true, "min_packer_version": true, "variables": true,
 	"sensitive-variables": true, "builders": true, "provisioners": true,
-	"post-processors": true, "push": true,
+	"post-processors": true, "push": true, "required_plugins": true,
 }
 
 func parse(r io.Reader, name string) (*Template, error) {
@@ -163,7 +179,7 @@ func parse(r io.Reader, name string) (*Template, error) {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		errs = multierror.Append(errs, fmt.Errorf("%s: unknown top-level key %q (the keys are builders, provisioners, post-processors, variables, sensitive-variables, description, min_packer_version; keys starting with _ are comments)", name, k))
+		errs = multierror.Append(errs, fmt.Errorf("%s: unknown top-level key %q (the keys are builders, provisioners, post-processors, variables, sensitive-variables, description, min_packer_version, required_plugins; keys starting with _ are comments)", name, k))
 	}
 
 	var raw rawTemplate
@@ -189,6 +205,20 @@ func parse(r io.Reader, name string) (*Template, error) {
 		if _, ok := t.Variables[s]; !ok {
 			errs = multierror.Append(errs, fmt.Errorf("%s: sensitive-variables: %q is not a declared variable", name, s))
 		}
+	}
+
+	t.RequiredPlugins = map[string]*RequiredPlugin{}
+	for pluginName, req := range raw.RequiredPlugins {
+		if req == nil {
+			req = &RequiredPlugin{}
+		}
+		req.Name = pluginName
+		if req.Version != "" {
+			if _, err := version.NewConstraint(req.Version); err != nil {
+				errs = multierror.Append(errs, fmt.Errorf("%s: required_plugins.%s.version: %q is not a version constraint (e.g. \">= 1.2, < 2.0\")", name, pluginName, req.Version))
+			}
+		}
+		t.RequiredPlugins[pluginName] = req
 	}
 
 	for i, b := range raw.Builders {

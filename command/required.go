@@ -1,0 +1,224 @@
+package command
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/template"
+	"github.com/packer-classic/packer/plugin"
+)
+
+// LockFileName is the file beside a template that records the exact plugin
+// versions and checksums `packer init` chose, so another machine resolves
+// the same binaries.
+const LockFileName = ".packer.lock.json"
+
+// lockFile is the lock file's format.
+type lockFile struct {
+	Plugins map[string]lockEntry `json:"plugins"`
+}
+
+type lockEntry struct {
+	Version string `json:"version"`
+	Source  string `json:"source"`
+	SHA256  string `json:"sha256"`
+}
+
+func lockPath(templatePath string) string {
+	return filepath.Join(filepath.Dir(templatePath), LockFileName)
+}
+
+func readLock(templatePath string) (lockFile, error) {
+	lock := lockFile{Plugins: map[string]lockEntry{}}
+	data, err := os.ReadFile(lockPath(templatePath))
+	if errors.Is(err, fs.ErrNotExist) {
+		return lock, nil
+	}
+	if err != nil {
+		return lock, err
+	}
+	if err := json.Unmarshal(data, &lock); err != nil {
+		return lock, fmt.Errorf("lock file %s: %v; fix it or delete it and run packer init", lockPath(templatePath), err)
+	}
+	if lock.Plugins == nil {
+		lock.Plugins = map[string]lockEntry{}
+	}
+	return lock, nil
+}
+
+func writeLock(templatePath string, lock lockFile) error {
+	data, err := json.MarshalIndent(lock, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(lockPath(templatePath), append(data, '\n'), 0o644)
+}
+
+func sortedRequired(tpl *template.Template) []*template.RequiredPlugin {
+	var out []*template.RequiredPlugin
+	for _, r := range tpl.RequiredPlugins {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func (m *Meta) installer() (*plugin.Installer, error) {
+	if len(m.Discovery.PluginDirs) == 0 {
+		return nil, errors.New("no plugin directory: set PACKER_PLUGIN_PATH or HOME")
+	}
+	return &plugin.Installer{Dir: m.Discovery.PluginDirs[0]}, nil
+}
+
+// pinRequiredPlugins checks, before anything runs, that every plugin the
+// template requires is installed in a version that matches (the lock file's
+// exact version and checksum when there is one), and makes discovery use
+// exactly those binaries.
+func (m *Meta) pinRequiredPlugins(tpl *template.Template, templatePath string) error {
+	if len(tpl.RequiredPlugins) == 0 {
+		return nil
+	}
+	in, err := m.installer()
+	if err != nil {
+		return err
+	}
+	lock, err := readLock(templatePath)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	for _, req := range sortedRequired(tpl) {
+		locked := lock.Plugins[req.Name]
+		got, err := in.Resolve(req.Name, req.Version, locked.Version)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		if err := plugin.VerifyInstalled(got.Path); err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		if locked.SHA256 != "" {
+			if sum, _ := plugin.InstalledSum(got.Path); sum != locked.SHA256 {
+				problems = append(problems, fmt.Sprintf("plugin %s %s is not the binary the lock file %s recorded (checksum %s, locked %s)", req.Name, got.Version, lockPath(templatePath), sum, locked.SHA256))
+				continue
+			}
+		}
+		if m.Discovery.Pinned == nil {
+			m.Discovery.Pinned = map[string]string{}
+		}
+		m.Discovery.Pinned[req.Name] = got.Path
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s; run: packer init %s", strings.Join(problems, "; "), templatePath)
+	}
+	return nil
+}
+
+// InitCommand installs what a template's required_plugins names and records
+// the choice in the lock file.
+type InitCommand struct {
+	Meta *Meta
+}
+
+// Help explains packer init.
+func (c *InitCommand) Help() string {
+	return `Usage: packer init [-upgrade] TEMPLATE
+
+  Installs every plugin the template's "required_plugins" names, from its
+  "source" catalog, in the highest version matching its "version", and
+  records the exact version and checksum in ` + LockFileName + ` beside the
+  template. With a lock file, the locked versions are installed, so a second
+  machine resolves the same binaries; -upgrade moves the lock to the highest
+  matching versions.`
+}
+
+// Synopsis is the one line packer help shows.
+func (c *InitCommand) Synopsis() string { return "Installs the plugins a template requires" }
+
+// Run installs and locks.
+func (c *InitCommand) Run(ctx context.Context, ui packer.Ui, args []string) int {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	upgrade := fs.Bool("upgrade", false, "")
+	if code := runFlags(ui, c, fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		ui.Error("packer init takes one template; see packer init -h")
+		return 1
+	}
+	path := fs.Arg(0)
+	tpl, err := template.ParseFile(path)
+	if err != nil {
+		ui.Error(err.Error())
+		return 1
+	}
+	in, err := c.Meta.installer()
+	if err != nil {
+		ui.Error(err.Error())
+		return 1
+	}
+	lock, err := readLock(path)
+	if err != nil {
+		ui.Error(err.Error())
+		return 1
+	}
+	failed := false
+	for _, req := range sortedRequired(tpl) {
+		locked, isLocked := lock.Plugins[req.Name]
+		source := req.Source
+		var got plugin.Installed
+		var err error
+		switch {
+		case isLocked && !*upgrade:
+			if got, err = in.Resolve(req.Name, req.Version, locked.Version); err != nil {
+				if locked.Source != "" {
+					source = locked.Source
+				}
+				got, err = in.Install(ctx, source, "= "+locked.Version)
+			}
+		default:
+			if !*upgrade {
+				got, err = in.Resolve(req.Name, req.Version, "")
+			}
+			if *upgrade || err != nil {
+				if source == "" {
+					err = fmt.Errorf("required_plugins.%s has no \"source\" to install it from", req.Name)
+				} else {
+					got, err = in.Install(ctx, source, req.Version)
+				}
+			}
+		}
+		if err != nil {
+			ui.Error(fmt.Sprintf("%s: %v", req.Name, err))
+			failed = true
+			continue
+		}
+		sum, _ := plugin.InstalledSum(got.Path)
+		if isLocked && !*upgrade && locked.SHA256 != "" && sum != locked.SHA256 {
+			ui.Error(fmt.Sprintf("%s %s: checksum %s differs from the lock file's %s; the catalog changed the release, check it, then run packer init -upgrade", req.Name, got.Version, sum, locked.SHA256))
+			failed = true
+			continue
+		}
+		lock.Plugins[req.Name] = lockEntry{Version: got.Version, Source: source, SHA256: sum}
+		ui.Say(fmt.Sprintf("%s %s: %s", req.Name, got.Version, got.Path))
+	}
+	if failed {
+		return 1
+	}
+	if err := writeLock(path, lock); err != nil {
+		ui.Error(err.Error())
+		return 1
+	}
+	ui.Say("Wrote " + lockPath(path))
+	return 0
+}
