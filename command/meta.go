@@ -90,12 +90,18 @@ func (m *Meta) multiComponent(found plugin.Found) (any, error) {
 			return
 		}
 		m.Logger.Printf("starting %s %s (plugin version %s) from %s", binary, found.Path, shared.desc.Version, found.Source)
+		reattach, err := plugin.ReattachFromEnv(binary)
+		if err != nil {
+			shared.err = err
+			return
+		}
 		shared.client = m.Supervisor.NewClient(&plugin.ClientConfig{
-			Cmd:     exec.Command(found.Path),
-			Name:    binary,
-			MinPort: m.MinPort,
-			MaxPort: m.MaxPort,
-			Logger:  m.Logger,
+			Cmd:      exec.Command(found.Path),
+			Name:     binary,
+			MinPort:  m.MinPort,
+			MaxPort:  m.MaxPort,
+			Logger:   m.Logger,
+			Reattach: reattach,
 		})
 		if err := shared.client.Start(); err != nil {
 			shared.err = fmt.Errorf("starting %s (%s, found in %s): %w", binary, found.Path, found.Source, err)
@@ -185,13 +191,22 @@ func (m *Meta) StartPlugin(kind plugin.Kind, name string) (*plugin.Client, error
 	if err != nil {
 		return nil, err
 	}
-	m.Logger.Printf("starting %s %q from %s: %s %q", kind, name, found.Source, found.Path, found.Args)
+	reattach, err := plugin.ReattachFromEnv(plugin.BinaryName(kind, name))
+	if err != nil {
+		return nil, err
+	}
+	if reattach != nil {
+		m.Logger.Printf("reattaching %s %q to the running plugin at %s (pid %d)", kind, name, reattach.Addr, reattach.Pid)
+	} else {
+		m.Logger.Printf("starting %s %q from %s: %s %q", kind, name, found.Source, found.Path, found.Args)
+	}
 	client := m.Supervisor.NewClient(&plugin.ClientConfig{
-		Cmd:     found.Cmd(),
-		Name:    plugin.BinaryName(kind, name),
-		MinPort: m.MinPort,
-		MaxPort: m.MaxPort,
-		Logger:  m.Logger,
+		Cmd:      found.Cmd(),
+		Name:     plugin.BinaryName(kind, name),
+		MinPort:  m.MinPort,
+		MaxPort:  m.MaxPort,
+		Logger:   m.Logger,
+		Reattach: reattach,
 	})
 	if err := client.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s %q (%s, found in %s): %w", kind, name, found.Path, found.Source, err)

@@ -41,6 +41,10 @@ type ClientConfig struct {
 	// Logger receives the plugin's stderr and stray stdout, one prefixed
 	// line each, and the client's own diagnostics. Nil discards them.
 	Logger *log.Logger
+
+	// Reattach, when set, connects to a plugin already running with
+	// -debug-server instead of starting one; Kill then only disconnects.
+	Reattach *Reattach
 }
 
 // killGrace is how long Kill waits for a plugin to exit by itself after its
@@ -110,6 +114,9 @@ func (c *Client) Start() error {
 }
 
 func (c *Client) start() error {
+	if c.config.Reattach != nil {
+		return c.reattach(c.config.Reattach)
+	}
 	cmd := c.config.Cmd
 	if cmd == nil {
 		return errors.New("plugin: ClientConfig.Cmd is nil")
@@ -435,6 +442,9 @@ func (c *Client) Exited() bool {
 func (c *Client) Pid() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.config.Reattach != nil {
+		return c.config.Reattach.Pid
+	}
 	if c.cmd == nil || c.cmd.Process == nil {
 		return 0
 	}
@@ -449,6 +459,13 @@ func (c *Client) Kill() {
 	c.killed = true
 	client, cmd := c.rpc, c.cmd
 	c.mu.Unlock()
+	if c.config.Reattach != nil {
+		// Not ours to kill: the author runs it under a debugger.
+		if client != nil {
+			client.Close()
+		}
+		return
+	}
 	if cmd == nil {
 		return // never started
 	}

@@ -43,6 +43,13 @@ func ServeCommand(c packer.Command) { serveAndExit(c) }
 func ServeDispenser(d rpc.Dispenser) { serveAndExit(d) }
 
 func serveAndExit(component any) {
+	if debugRequested() {
+		if err := serveDebug(component, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", filepath.Base(os.Args[0]), err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	err := Serve(component, os.Stdout)
 	if errors.Is(err, errNotStartedByCore) {
 		fmt.Fprintf(os.Stderr, "%s is a Packer plugin: it is not meant to be run by hand. "+
