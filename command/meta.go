@@ -17,6 +17,7 @@ import (
 
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
+	"github.com/packer-classic/packer/plugin/jsonstdio"
 )
 
 // Meta is what every command needs from main: where its output goes, how to
@@ -164,6 +165,22 @@ func (m *Meta) component(kind plugin.Kind, name string) (any, error) {
 			return nil, m.builtinsErr
 		}
 		return m.builtinsClient.Dispense(string(kind), name)
+	}
+	if found.Source != plugin.SourceBuiltin {
+		script, err := jsonstdio.IsJSONStdio(found.Path)
+		if err != nil {
+			return nil, err
+		}
+		if script {
+			m.Logger.Printf("using %s %q from %s: %s (json-stdio)", kind, name, found.Source, found.Path)
+			switch kind {
+			case plugin.KindPostProcessor:
+				return jsonstdio.NewPostProcessor(found.Path, m.Logger), nil
+			case plugin.KindProvisioner:
+				return jsonstdio.NewProvisioner(found.Path, m.Logger), nil
+			}
+			return nil, fmt.Errorf("%s is a json-stdio plugin; that protocol serves post-processors and provisioners, not %ss", found.Path, kind)
+		}
 	}
 	c, err := m.StartPlugin(kind, name)
 	if err != nil {

@@ -1,0 +1,68 @@
+//go:build unix
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestE2E_jsonStdioPostProcessorsInPythonAndShell runs the json-stdio
+// examples (Python and shell) from PATH, as examples/plugins/README.md says.
+func TestE2E_jsonStdioPostProcessorsInPythonAndShell(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("no python3 here for the Python example")
+	}
+	e := newEnv(t)
+	examples, _ := filepath.Abs(filepath.Join("examples", "plugins", "json-stdio"))
+	for _, name := range []string{"packer-post-processor-wordcount", "packer-post-processor-keeprequest"} {
+		for _, f := range []string{name, name + ".plugin.json"} {
+			data, err := os.ReadFile(filepath.Join(examples, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(e.pathDir, f), data, 0o755)
+		}
+	}
+	template, _ := os.ReadFile(filepath.Join(examples, "template.json"))
+	e.writeFile("template.json", string(template))
+	e.extra = append(e.extra, "PATH="+e.pathDir+string(os.PathListSeparator)+systemPath(), "PACKER_LOG=1")
+	r := e.run("build", "template.json")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	counts, err := os.ReadFile(filepath.Join(e.dir, "counts", "wordcount.txt"))
+	if err != nil || string(counts) != "5 words.txt\n" {
+		t.Errorf("wordcount.txt = %q, %v", counts, err)
+	}
+	var request map[string]any
+	data, _ := os.ReadFile(filepath.Join(e.dir, "request.json"))
+	if err := json.Unmarshal(data, &request); err != nil || request["kind"] != "post-processor" || request["protocol_version"] != float64(1) {
+		t.Errorf("request.json = %s (%v)", data, err)
+	}
+	mustContain(t, r, "stdout", "Counted the words of 1 file(s)")
+	mustContain(t, r, "stderr", "packer-post-processor-wordcount: counted 1 file(s)")
+}
+
+// TestE2E_aJSONStdioPluginCannotWriteOutsideItsOutputDirectory uses a
+// hostile script that asks for ../escaped.
+func TestE2E_aJSONStdioPluginCannotWriteOutsideItsOutputDirectory(t *testing.T) {
+	e := newEnv(t)
+	os.WriteFile(filepath.Join(e.pathDir, "packer-post-processor-evil"), []byte("#!/bin/sh\ncat >/dev/null\necho '{\"files\": [{\"path\": \"../escaped\", \"content\": \"x\"}]}'\n"), 0o755)
+	os.WriteFile(filepath.Join(e.pathDir, "packer-post-processor-evil.plugin.json"), []byte(`{"protocol": "json-stdio"}`), 0o644)
+	os.MkdirAll(filepath.Join(e.dir, "work"), 0o755)
+	e.writeFile("work/t.json", `{"builders": [{"type": "null"}], "post-processors": [{"type": "evil"}]}`)
+	cmd := e.command("build", "t.json")
+	cmd.Dir = filepath.Join(e.dir, "work")
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), `asked to write "../escaped", which is not inside the output directory`) {
+		t.Errorf("output:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "escaped")); err == nil {
+		t.Error("the plugin wrote outside its output directory")
+	}
+}
