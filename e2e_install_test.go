@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -45,17 +46,23 @@ func TestE2E_installAPluginFromACatalogAndBuildWithIt(t *testing.T) {
 // the given versions (the same binary under each), and rewrites SHA256SUMS.
 func duoCatalog(t *testing.T, cat string, versions ...string) string {
 	t.Helper()
-	binary, err := os.ReadFile(testPlugin("packer-plugin-duo"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, v := range versions {
+		// Each version is built with its own version stamped, so its
+		// describe agrees with the directory it is installed in.
+		built := filepath.Join(t.TempDir(), exe("packer-plugin-duo"))
+		out, err := exec.Command("go", "build", "-ldflags", "-X main.version="+v, "-o", built, "./testdata/plugins/packer-plugin-duo").CombinedOutput()
+		if err != nil {
+			t.Fatalf("building duo %s: %v\n%s", v, err, out)
+		}
+		binary, err := os.ReadFile(built)
+		if err != nil {
+			t.Fatal(err)
+		}
 		zipName := fmt.Sprintf("packer-plugin-duo_v%s_%s_%s.zip", v, runtime.GOOS, runtime.GOARCH)
 		f, _ := os.Create(filepath.Join(cat, zipName))
 		zw := zip.NewWriter(f)
 		w, _ := zw.Create(exe("packer-plugin-duo"))
 		w.Write(binary)
-		w.Write([]byte("\n# " + v)) // each version a different binary
 		zw.Close()
 		f.Close()
 	}
@@ -125,4 +132,35 @@ func TestE2E_requiredPluginsInitAndTheLockFile(t *testing.T) {
 	if lock, _ := os.ReadFile(tpl[:len(tpl)-len("t.json")] + ".packer.lock.json"); !strings.Contains(string(lock), `"version": "0.5.0"`) {
 		t.Errorf("lock after -upgrade = %s", lock)
 	}
+}
+
+// TestE2E_anInstalledBinaryWhoseDescribeDisagreesIsRefused installs the
+// 0.3.0 duo binary under the name of 0.9.0: the core refuses to run it.
+func TestE2E_anInstalledBinaryWhoseDescribeDisagreesIsRefused(t *testing.T) {
+	e := newEnv(t)
+	cat := t.TempDir()
+	binary, err := os.ReadFile(testPlugin("packer-plugin-duo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipName := fmt.Sprintf("packer-plugin-duo_v0.9.0_%s_%s.zip", runtime.GOOS, runtime.GOARCH)
+	f, _ := os.Create(filepath.Join(cat, zipName))
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create(exe("packer-plugin-duo"))
+	w.Write(binary)
+	zw.Close()
+	f.Close()
+	data, _ := os.ReadFile(filepath.Join(cat, zipName))
+	sum := sha256.Sum256(data)
+	os.WriteFile(filepath.Join(cat, "SHA256SUMS"), []byte(hex.EncodeToString(sum[:])+"  "+zipName+"\n"), 0o644)
+	e.extra = append(e.extra, "PACKER_PLUGIN_PATH="+t.TempDir())
+	if r := e.run("plugins", "install", cat); r.code != 0 {
+		t.Fatal(r)
+	}
+	e.writeFile("t.json", `{"builders": [{"type": "duo", "output": "duo.txt"}]}`)
+	r := e.run("build", "t.json")
+	if r.code == 0 {
+		t.Fatal("a binary whose describe disagrees with its version ran")
+	}
+	mustContain(t, r, "stderr", "is installed as version 0.9.0 but describes itself as 0.3.0")
 }

@@ -90,6 +90,12 @@ func (m *Meta) multiComponent(found plugin.Found) (any, error) {
 		if shared.desc, shared.err = plugin.ReadDescription(out, found.Path); shared.err != nil {
 			return
 		}
+		// An installed binary lives in NAME/vX.Y.Z/: its describe must
+		// agree with that version.
+		if dir := filepath.Base(filepath.Dir(found.Path)); strings.HasPrefix(dir, "v") && plugin.LooksLikeVersion(dir) && strings.TrimPrefix(dir, "v") != shared.desc.Version {
+			shared.err = fmt.Errorf("%s is installed as version %s but describes itself as %s; reinstall it with packer plugins install", found.Path, strings.TrimPrefix(dir, "v"), shared.desc.Version)
+			return
+		}
 		m.Logger.Printf("starting %s %s (plugin version %s) from %s", binary, found.Path, shared.desc.Version, found.Source)
 		reattach, err := plugin.ReattachFromEnv(binary)
 		if err != nil {

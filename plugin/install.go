@@ -406,3 +406,10 @@ func InstalledSum(path string) (string, error) {
 	data, err := os.ReadFile(filepath.Join(filepath.Dir(path), checksumFile(filepath.Base(path))))
 	return strings.TrimSpace(string(data)), err
 }
+
+// LooksLikeVersion reports whether an installed version directory's name
+// ("v1.2.3") holds a version.
+func LooksLikeVersion(dir string) bool {
+	_, err := version.NewVersion(strings.TrimPrefix(dir, "v"))
+	return err == nil
+}

@@ -57,8 +57,12 @@ func (a *artifact) String() string    { return "duo file " + a.file }
 func (a *artifact) State(string) any  { return nil }
 func (a *artifact) Destroy() error    { return nil }
 
+// version is what describe reports; tests stamp other versions with
+// -ldflags "-X main.version=...".
+var version = "0.3.0"
+
 func main() {
-	set := plugin.NewSet("0.3.0")
+	set := plugin.NewSet(version)
 	set.RegisterBuilder(plugin.DefaultName, func() packer.Builder { return new(builder) })
 	set.RegisterPostProcessor("stamp", func() packer.PostProcessor { return stamp{} })
 	set.Run()
