@@ -65,6 +65,7 @@ func builtinComponents() map[string]func() {
 // with many builds starts one process for the built-ins, not one per build.
 func builtinSet() *plugin.Set {
 	set := plugin.NewSet(packer.Version)
+	set.ShareProcess(true) // packer's own components keep no global state
 	for binary, make := range builtinFactories() {
 		kind, name, ok := plugin.ParseBinaryName(binary)
 		if !ok {

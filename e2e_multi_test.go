@@ -47,3 +47,25 @@ func TestE2E_aComponentAMultiComponentPluginLacksIsNamed(t *testing.T) {
 	mustContain(t, r, "stderr", `packer-plugin-duo`)
 	mustContain(t, r, "stderr", `has no builder "duo-nope"; its builders are: duo`)
 }
+
+// TestE2E_aMultiComponentPluginIsolatesInstancesByDefault: the same plugin,
+// not asking to share (DUO_ISOLATE makes it not call ShareProcess), gets a
+// process per instance.
+func TestE2E_aMultiComponentPluginIsolatesInstancesByDefault(t *testing.T) {
+	e := newEnv(t)
+	e.copyPlugin("packer-plugin-duo", e.pathDir)
+	e.writeFile("t.json", `{
+		"builders": [{"type": "duo", "output": "duo.txt"}],
+		"post-processors": [{"type": "duo-stamp"}]
+	}`)
+	e.extra = append(e.extra, "DUO_ISOLATE=1")
+	r := e.run("build", "t.json")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	data, _ := os.ReadFile(filepath.Join(e.dir, "duo.txt"))
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || strings.TrimPrefix(lines[0], "built by ") == strings.TrimPrefix(lines[1], "stamped by ") {
+		t.Errorf("duo.txt = %q, want the builder and the post-processor in different processes", data)
+	}
+}

@@ -110,6 +110,9 @@ func (m *Meta) multiComponent(found plugin.Found) (any, error) {
 			Logger:   m.Logger,
 			Reattach: reattach,
 		})
+		if !shared.desc.ShareProcess {
+			return // each instance starts its own process
+		}
 		if err := shared.client.Start(); err != nil {
 			shared.err = fmt.Errorf("starting %s (%s, found in %s): %w", binary, found.Path, found.Source, err)
 		}
@@ -137,6 +140,18 @@ func (m *Meta) multiComponent(found plugin.Found) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("%s (%s) has no %s %q; its %ss are: %s", binary, found.Path, found.Kind, found.Name, found.Kind, strings.Join(append(types, "(none)")[:max(len(types), 1)], ", "))
+	}
+	if !shared.desc.ShareProcess {
+		// Isolation, the default: a process of its own for this instance.
+		reattach, err := plugin.ReattachFromEnv(binary)
+		if err != nil {
+			return nil, err
+		}
+		own := m.Supervisor.NewClient(&plugin.ClientConfig{
+			Cmd: exec.Command(found.Path), Name: binary,
+			MinPort: m.MinPort, MaxPort: m.MaxPort, Logger: m.Logger, Reattach: reattach,
+		})
+		return own.Dispense(string(found.Kind), found.Component)
 	}
 	return shared.client.Dispense(string(found.Kind), found.Component)
 }

@@ -30,6 +30,7 @@ const DefaultName = "-"
 //	}
 type Set struct {
 	version        string
+	share          bool
 	builders       map[string]func() packer.Builder
 	provisioners   map[string]func() packer.Provisioner
 	postProcessors map[string]func() packer.PostProcessor
@@ -45,6 +46,13 @@ func NewSet(version string) *Set {
 		postProcessors: map[string]func() packer.PostProcessor{},
 	}
 }
+
+// ShareProcess lets the core serve every instance of this plugin's
+// components in a run from one process, each on its own stream. Without it
+// (the default) each instance gets a process of its own, isolated from the
+// others; sharing is faster for runs with many builds, and right for
+// components that keep no global state.
+func (s *Set) ShareProcess(share bool) { s.share = share }
 
 // RegisterBuilder adds a builder, made fresh by make for every request.
 func (s *Set) RegisterBuilder(name string, make func() packer.Builder) {
@@ -90,11 +98,14 @@ func (s *Set) Dispense(kind, name string) (any, error) {
 // Description is what `packer-plugin-NAME describe` prints: the plugin's
 // version, the protocol it speaks, and its components by kind.
 type Description struct {
-	Version         string   `json:"version"`
-	ProtocolVersion int      `json:"protocol_version"`
-	Builders        []string `json:"builders"`
-	Provisioners    []string `json:"provisioners"`
-	PostProcessors  []string `json:"post_processors"`
+	Version         string `json:"version"`
+	ProtocolVersion int    `json:"protocol_version"`
+	// ShareProcess says the instances may share one process (see
+	// Set.ShareProcess); false means one process per instance.
+	ShareProcess   bool     `json:"share_process"`
+	Builders       []string `json:"builders"`
+	Provisioners   []string `json:"provisioners"`
+	PostProcessors []string `json:"post_processors"`
 }
 
 func (d Description) list(kind string) string {
@@ -123,6 +134,7 @@ func (s *Set) describe() Description {
 	return Description{
 		Version:         s.version,
 		ProtocolVersion: ProtocolVersion,
+		ShareProcess:    s.share,
 		Builders: keys(len(s.builders), func(add func(string)) {
 			for k := range s.builders {
 				add(k)

@@ -20,6 +20,9 @@ func TestSet_describePrintsVersionProtocolAndComponents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if d.ShareProcess {
+		t.Error("a set shares its process without asking to; isolation is the default")
+	}
 	if d.Version != "1.2.3" || d.ProtocolVersion != ProtocolVersion ||
 		strings.Join(d.Builders, ",") != DefaultName || strings.Join(d.Provisioners, ",") != "greet" || strings.Join(d.PostProcessors, ",") != "sizes" {
 		t.Errorf("description = %+v", d)

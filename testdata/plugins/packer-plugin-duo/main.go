@@ -63,6 +63,7 @@ var version = "0.3.0"
 
 func main() {
 	set := plugin.NewSet(version)
+	set.ShareProcess(os.Getenv("DUO_ISOLATE") == "")
 	set.RegisterBuilder(plugin.DefaultName, func() packer.Builder { return new(builder) })
 	set.RegisterPostProcessor("stamp", func() packer.PostProcessor { return stamp{} })
 	set.Run()
