@@ -157,3 +157,29 @@ func TestInstall_anInterruptedDownloadLeavesNoPartialFile(t *testing.T) {
 		t.Errorf("an interrupted download left %v", left)
 	}
 }
+
+func TestInstall_aLocalArchiveWithOrWithoutSHA256SUMS(t *testing.T) {
+	cat := catalog(t, "duo", map[string][]string{"1.0.0": {here()}})
+	archive := filepath.Join(cat, fmt.Sprintf("packer-plugin-duo_v1.0.0_%s_%s.zip", runtime.GOOS, runtime.GOARCH))
+	in := &Installer{Dir: t.TempDir()}
+	if got, err := in.Install(context.Background(), archive, ""); err != nil || got.Version != "1.0.0" {
+		t.Fatalf("Install = %+v, %v", got, err)
+	}
+	// Beside a SHA256SUMS that does not match, it is refused.
+	f, _ := os.OpenFile(archive, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("x")
+	f.Close()
+	if _, err := in.Install(context.Background(), archive, ""); err == nil || !strings.Contains(err.Error(), "but SHA256SUMS says") {
+		t.Errorf("tampered archive: %v", err)
+	}
+	os.Remove(filepath.Join(cat, "SHA256SUMS"))
+	os.WriteFile(archive, []byte("not a zip at all"), 0o644)
+	if _, err := in.Install(context.Background(), archive, ""); err == nil || !strings.Contains(err.Error(), "not a zip") {
+		t.Errorf("a corrupt archive without SHA256SUMS: %v", err)
+	}
+	wrong := filepath.Join(t.TempDir(), "packer-plugin-duo_v1.0.0_plan9_386.zip")
+	os.WriteFile(wrong, nil, 0o644)
+	if _, err := in.Install(context.Background(), wrong, ""); err == nil || !strings.Contains(err.Error(), "built for plan9/386") {
+		t.Errorf("wrong platform archive: %v", err)
+	}
+}
