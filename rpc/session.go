@@ -202,9 +202,9 @@ func newSession(conn io.ReadWriteCloser, cfg *Config, client bool) (*session, er
 	ymx.StreamCloseTimeout = time.Minute
 	var err error
 	if client {
-		s.mux, err = yamux.Client(conn, ymx)
+		s.mux, err = yamux.Client(coalesce(conn), ymx)
 	} else {
-		s.mux, err = yamux.Server(conn, ymx)
+		s.mux, err = yamux.Server(coalesce(conn), ymx)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("starting the multiplexer: %w", err)
