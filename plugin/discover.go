@@ -25,6 +25,10 @@ const (
 	KindCommand       Kind = "command"
 )
 
+// KindMultiComponent is how `packer plugins` lists a multi-component
+// plugin (packer-plugin-NAME), which serves several kinds.
+const KindMultiComponent Kind = "plugin"
+
 // Kinds lists every Kind, so that callers can range over them in a stable
 // order without keeping their own copy.
 func Kinds() []Kind {
@@ -306,11 +310,24 @@ func (d Discovery) All() ([]Found, []error) {
 			continue // a missing directory on PATH or a plugin dir not made yet is normal
 		}
 		for _, e := range entries {
+			path := filepath.Join(ds.dir, e.Name())
+			// Multi-component plugins: a packer-plugin-NAME binary, or
+			// versions installed by packer plugins install.
+			if plugin, ok := strings.CutPrefix(strings.TrimSuffix(e.Name(), ".exe"), "packer-plugin-"); ok && !strings.HasSuffix(plugin, "_SHA256SUM") && checkExecutable(path) == nil {
+				add(Found{Kind: KindMultiComponent, Name: plugin, Path: path, Source: ds.source, Origin: ds.dir})
+				continue
+			}
+			if e.IsDir() && ds.source == SourcePluginDir {
+				if versions := installedVersions(ds.dir, e.Name()); len(versions) > 0 {
+					newest := versions[len(versions)-1]
+					add(Found{Kind: KindMultiComponent, Name: e.Name(), Path: newest.Path, Source: ds.source, Origin: ds.dir})
+				}
+				continue
+			}
 			kind, name, ok := ParseBinaryName(e.Name())
 			if !ok {
 				continue
 			}
-			path := filepath.Join(ds.dir, e.Name())
 			if checkExecutable(path) != nil {
 				continue
 			}
@@ -325,7 +342,7 @@ func (d Discovery) All() ([]Found, []error) {
 		}
 	}
 	order := make(map[Kind]int)
-	for i, k := range Kinds() {
+	for i, k := range append(Kinds(), KindMultiComponent) {
 		order[k] = i
 	}
 	sort.SliceStable(found, func(i, j int) bool {

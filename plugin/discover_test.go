@@ -284,3 +284,22 @@ func TestDiscovery_FindsComponentsOfMultiComponentPlugins(t *testing.T) {
 		t.Errorf("trio: %v", err)
 	}
 }
+
+func TestDiscovery_AllListsMultiComponentAndInstalledPlugins(t *testing.T) {
+	pathDir, pluginDir := t.TempDir(), t.TempDir()
+	writePlugin(t, pathDir, "packer-plugin-duo")
+	os.MkdirAll(filepath.Join(pluginDir, "trio", "v1.0.0"), 0o755)
+	installed := writePlugin(t, filepath.Join(pluginDir, "trio", "v1.0.0"), "packer-plugin-trio")
+	found, _ := Discovery{PathDirs: []string{pathDir}, PluginDirs: []string{pluginDir}}.All()
+	var rows []string
+	for _, f := range found {
+		rows = append(rows, string(f.Kind)+" "+f.Name+" "+string(f.Source))
+	}
+	want := "plugin duo PATH,plugin trio plugin-dir"
+	if strings.Join(rows, ",") != want {
+		t.Errorf("All = %q, want %q", rows, want)
+	}
+	if found[1].Path != installed {
+		t.Errorf("installed trio listed at %s, want %s", found[1].Path, installed)
+	}
+}
