@@ -1,6 +1,7 @@
 package packer
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -21,5 +22,24 @@ func TestCheckOutputPath_refusesEscapesAndNULs(t *testing.T) {
 		if want != "" && (err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "output: ")) {
 			t.Errorf("%q: %v, want %q naming the key", path, err, want)
 		}
+	}
+}
+
+func TestCheckOutputPath_refusesSymlinksThatLeadOutside(t *testing.T) {
+	outside := t.TempDir()
+	t.Chdir(t.TempDir())
+	if err := os.Symlink(outside, "out"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	os.Mkdir("real", 0o755)
+	os.Symlink("real", "inside")
+	if err := CheckOutputPath("output", "out/manifest.json"); err == nil || !strings.Contains(err.Error(), "a symlink to") {
+		t.Errorf("through an outside symlink: %v", err)
+	}
+	if err := CheckOutputPath("output", "inside/manifest.json"); err != nil {
+		t.Errorf("through an inside symlink: %v", err)
+	}
+	if err := CheckOutputPath("output", "new/dir/manifest.json"); err != nil {
+		t.Errorf("a path not made yet: %v", err)
 	}
 }
