@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -142,7 +143,7 @@ func CopyDir(dst, src string, exclude []string) error {
 			return err
 		}
 		rel, _ := filepath.Rel(src, path)
-		if rel != "." && excluded(rel, exclude) {
+		if rel != "." && Excluded(rel, exclude) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -183,13 +184,16 @@ func CopyDir(dst, src string, exclude []string) error {
 	return nil
 }
 
-func excluded(rel string, patterns []string) bool {
+// Excluded reports whether the relative path rel matches one of an
+// UploadDir/DownloadDir exclude patterns, by its whole slash-separated path
+// or by its base name. Other communicators use it to agree with this one.
+func Excluded(rel string, patterns []string) bool {
 	rel = filepath.ToSlash(rel)
 	for _, p := range patterns {
-		if ok, _ := filepath.Match(p, rel); ok {
+		if ok, _ := path.Match(p, rel); ok {
 			return true
 		}
-		if ok, _ := filepath.Match(p, filepath.Base(rel)); ok {
+		if ok, _ := path.Match(p, path.Base(rel)); ok {
 			return true
 		}
 	}

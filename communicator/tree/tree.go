@@ -201,7 +201,7 @@ func (c *Communicator) UploadDir(dst, src string, exclude []string) error {
 			return err
 		}
 		sub, _ := filepath.Rel(src, p)
-		if sub != "." && excluded(sub, exclude) {
+		if sub != "." && local.Excluded(sub, exclude) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -264,7 +264,7 @@ func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
 			return escapeError(p, err)
 		}
 		sub := strings.TrimPrefix(strings.TrimPrefix(p, rel), "/")
-		if sub != "" && excluded(sub, exclude) {
+		if sub != "" && local.Excluded(sub, exclude) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -299,15 +299,3 @@ func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
 	})
 }
 
-func excluded(rel string, patterns []string) bool {
-	rel = filepath.ToSlash(rel)
-	for _, p := range patterns {
-		if ok, _ := path.Match(p, rel); ok {
-			return true
-		}
-		if ok, _ := path.Match(p, path.Base(rel)); ok {
-			return true
-		}
-	}
-	return false
-}
