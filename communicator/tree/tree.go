@@ -298,4 +298,3 @@ func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
 		}
 	})
 }
-
