@@ -69,3 +69,15 @@ func TestE2E_aMultiComponentPluginIsolatesInstancesByDefault(t *testing.T) {
 		t.Errorf("duo.txt = %q, want the builder and the post-processor in different processes", data)
 	}
 }
+
+func TestE2E_pluginsListsTheComponentsAMultiComponentPluginDescribes(t *testing.T) {
+	e := newEnv(t)
+	e.copyPlugin("packer-plugin-duo", e.pathDir)
+	r := e.run("plugins")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for _, want := range []string{"plugin", "duo", "builder", "post-processor", "duo-stamp", "v0.3.0"} {
+		mustContain(t, r, "stdout", want)
+	}
+}

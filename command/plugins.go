@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os/exec"
 	"strings"
 	"text/tabwriter"
 
@@ -73,6 +74,12 @@ func (c *PluginsCommand) Run(_ context.Context, ui packer.Ui, args []string) int
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Kind, f.Name, f.Source, path)
 		ui.Machine("plugin", string(f.Kind), f.Name, string(f.Source), f.Path)
+		if f.Kind == plugin.KindMultiComponent {
+			// Index what the binary serves, from its describe.
+			for _, row := range describeRows(f) {
+				fmt.Fprintln(tw, row)
+			}
+		}
 	}
 	tw.Flush()
 	ui.Say(strings.TrimRight(b.String(), "\n"))
@@ -163,4 +170,31 @@ func (c *PluginsCommand) manage(ui packer.Ui, args []string) int {
 	}
 	ui.Error(fmt.Sprintf("packer plugins: cannot make sense of %q; see packer plugins -h", args))
 	return 1
+}
+
+// describeRows runs a multi-component plugin's describe and returns a row
+// per component type it serves (or one row saying why it cannot be read).
+func describeRows(f plugin.Found) []string {
+	out, err := exec.Command(f.Path, "describe").Output()
+	if err != nil {
+		return []string{fmt.Sprintf("  (describe failed: %v)\t\t\t", err)}
+	}
+	d, err := plugin.ReadDescription(out, f.Path)
+	if err != nil {
+		return []string{fmt.Sprintf("  (%v)\t\t\t", err)}
+	}
+	var rows []string
+	for _, kind := range []struct {
+		name  plugin.Kind
+		names []string
+	}{{plugin.KindBuilder, d.Builders}, {plugin.KindProvisioner, d.Provisioners}, {plugin.KindPostProcessor, d.PostProcessors}} {
+		for _, c := range kind.names {
+			typ := f.Name
+			if c != plugin.DefaultName {
+				typ += "-" + c
+			}
+			rows = append(rows, fmt.Sprintf("  %s\t%s\t%s\tv%s", kind.name, typ, f.Source, d.Version))
+		}
+	}
+	return rows
 }
