@@ -66,3 +66,31 @@ func TestE2E_aJSONStdioPluginCannotWriteOutsideItsOutputDirectory(t *testing.T) 
 		t.Error("the plugin wrote outside its output directory")
 	}
 }
+
+// TestE2E_aMultiComponentJSONStdioPluginDeclaredByDescribe: a script named
+// packer-plugin-NAME whose describe declares json-stdio serves its
+// components once per call, told which one in the request.
+func TestE2E_aMultiComponentJSONStdioPluginDeclaredByDescribe(t *testing.T) {
+	e := newEnv(t)
+	os.WriteFile(filepath.Join(e.pathDir, "packer-plugin-tools"), []byte(`#!/bin/sh
+if [ "$1" = describe ]; then
+  echo '{"version": "1.0.0", "protocol": "json-stdio", "post_processors": ["-", "note"]}'
+  exit 0
+fi
+req=$(cat)
+case "$req" in
+  *'"component":"note"'*) echo '{"files": [{"path": "note.txt", "content": "from note"}]}' ;;
+  *) echo '{"files": [{"path": "default.txt", "content": "from the default"}]}' ;;
+esac
+`), 0o755)
+	e.writeFile("t.json", `{"builders": [{"type": "null"}], "post-processors": [["tools", "tools-note"]]}`)
+	r := e.run("build", "t.json")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	for file, want := range map[string]string{"default.txt": "from the default", "note.txt": "from note"} {
+		if got, _ := os.ReadFile(filepath.Join(e.dir, file)); string(got) != want {
+			t.Errorf("%s = %q, want %q", file, got, want)
+		}
+	}
+}

@@ -90,6 +90,9 @@ func (m *Meta) multiComponent(found plugin.Found) (any, error) {
 		if shared.desc, shared.err = plugin.ReadDescription(out, found.Path); shared.err != nil {
 			return
 		}
+		if shared.desc.Protocol == jsonstdio.Protocol {
+			return // run once per call; no process to start
+		}
 		// An installed binary lives in NAME/vX.Y.Z/: its describe must
 		// agree with that version.
 		if dir := filepath.Base(filepath.Dir(found.Path)); strings.HasPrefix(dir, "v") && plugin.LooksLikeVersion(dir) && strings.TrimPrefix(dir, "v") != shared.desc.Version {
@@ -140,6 +143,19 @@ func (m *Meta) multiComponent(found plugin.Found) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("%s (%s) has no %s %q; its %ss are: %s", binary, found.Path, found.Kind, found.Name, found.Kind, strings.Join(append(types, "(none)")[:max(len(types), 1)], ", "))
+	}
+	if shared.desc.Protocol == jsonstdio.Protocol {
+		switch found.Kind {
+		case plugin.KindPostProcessor:
+			pp := jsonstdio.NewPostProcessor(found.Path, m.Logger)
+			pp.Name = found.Component
+			return pp, nil
+		case plugin.KindProvisioner:
+			p := jsonstdio.NewProvisioner(found.Path, m.Logger)
+			p.Name = found.Component
+			return p, nil
+		}
+		return nil, fmt.Errorf("%s speaks json-stdio, which serves post-processors and provisioners, not %ss", found.Path, found.Kind)
 	}
 	if !shared.desc.ShareProcess {
 		// Isolation, the default: a process of its own for this instance.

@@ -102,7 +102,11 @@ type Description struct {
 	ProtocolVersion int    `json:"protocol_version"`
 	// ShareProcess says the instances may share one process (see
 	// Set.ShareProcess); false means one process per instance.
-	ShareProcess   bool     `json:"share_process"`
+	ShareProcess bool `json:"share_process"`
+	// Protocol is empty for Go plugins served with a Set; "json-stdio"
+	// for a program that speaks the json-stdio protocol (package
+	// plugin/jsonstdio) for each of its components.
+	Protocol       string   `json:"protocol,omitempty"`
 	Builders       []string `json:"builders"`
 	Provisioners   []string `json:"provisioners"`
 	PostProcessors []string `json:"post_processors"`
@@ -180,6 +184,9 @@ func ReadDescription(output []byte, binary string) (Description, error) {
 	var d Description
 	if err := json.Unmarshal(output, &d); err != nil {
 		return d, fmt.Errorf("%s describe printed something that is not a plugin description: %v", binary, err)
+	}
+	if d.Protocol == "json-stdio" {
+		return d, nil // versioned by its own protocol_version field in each request
 	}
 	if d.ProtocolVersion != ProtocolVersion {
 		return d, fmt.Errorf("%s speaks plugin protocol %d and this packer speaks %d; install a version of the plugin made for this packer", binary, d.ProtocolVersion, ProtocolVersion)

@@ -63,8 +63,12 @@ func IsJSONStdio(path string) (bool, error) {
 
 // Request is what the plugin reads on stdin.
 type Request struct {
-	ProtocolVersion int            `json:"protocol_version"`
-	Kind            string         `json:"kind"` // "post-processor" or "provisioner"
+	ProtocolVersion int    `json:"protocol_version"`
+	Kind            string `json:"kind"` // "post-processor" or "provisioner"
+	// Component is the component's name in a multi-component plugin whose
+	// describe declares json-stdio ("-" for the default one); empty for a
+	// single-component program.
+	Component       string         `json:"component,omitempty"`
 	Config          map[string]any `json:"config"`
 	Artifact        *Artifact      `json:"artifact,omitempty"`
 	OutputDirectory string         `json:"output_directory"`
@@ -107,6 +111,8 @@ type Response struct {
 type component struct {
 	Path   string
 	Logger *log.Logger
+	// Name is set for a component of a multi-component json-stdio plugin.
+	Name   string
 	config map[string]any
 	outDir string
 }
@@ -260,7 +266,7 @@ func (p *PostProcessor) Prepare(raws ...any) error { return p.prepare(raws) }
 
 // PostProcess runs the plugin on the artifact.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
-	req := Request{ProtocolVersion: ProtocolVersion, Kind: "post-processor", Config: p.config, OutputDirectory: p.outDir}
+	req := Request{ProtocolVersion: ProtocolVersion, Kind: "post-processor", Component: p.Name, Config: p.config, OutputDirectory: p.outDir}
 	if a != nil {
 		req.Artifact = &Artifact{ID: a.Id(), BuilderID: a.BuilderId(), Files: a.Files()}
 	}
@@ -305,7 +311,7 @@ func (p *Provisioner) Prepare(raws ...any) error { return p.prepare(raws) }
 
 // Provision runs the plugin, then its steps.
 func (p *Provisioner) Provision(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
-	resp, err := p.call(ctx, Request{ProtocolVersion: ProtocolVersion, Kind: "provisioner", Config: p.config, OutputDirectory: p.outDir})
+	resp, err := p.call(ctx, Request{ProtocolVersion: ProtocolVersion, Kind: "provisioner", Component: p.Name, Config: p.config, OutputDirectory: p.outDir})
 	if err != nil {
 		return err
 	}
