@@ -15,6 +15,7 @@ import (
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/packer/template"
 	"github.com/packer-classic/packer/plugin"
+	"github.com/packer-classic/packer/plugin/install"
 )
 
 // LockFileName is the file beside a template that records the exact plugin
@@ -72,11 +73,11 @@ func sortedRequired(tpl *template.Template) []*template.RequiredPlugin {
 	return out
 }
 
-func (m *Meta) installer() (*plugin.Installer, error) {
+func (m *Meta) installer() (*install.Installer, error) {
 	if len(m.Discovery.PluginDirs) == 0 {
 		return nil, errors.New("no plugin directory: set PACKER_PLUGIN_PATH or HOME")
 	}
-	return &plugin.Installer{Dir: m.Discovery.PluginDirs[0]}, nil
+	return &install.Installer{Dir: m.Discovery.PluginDirs[0]}, nil
 }
 
 // pinRequiredPlugins checks, before anything runs, that every plugin the

@@ -244,7 +244,7 @@ func (d Discovery) Find(kind Kind, name string) (Found, error) {
 				}
 				// Installed by packer plugins install: the highest version,
 				// checked against the checksum written at install time.
-				if versions := installedVersions(ds.dir, m.plugin); ds.source == SourcePluginDir && len(versions) > 0 {
+				if versions := InstalledVersions(ds.dir, m.plugin); ds.source == SourcePluginDir && len(versions) > 0 {
 					newest := versions[len(versions)-1]
 					if err := VerifyInstalled(newest.Path); err != nil {
 						return Found{}, err
@@ -318,7 +318,7 @@ func (d Discovery) All() ([]Found, []error) {
 				continue
 			}
 			if e.IsDir() && ds.source == SourcePluginDir {
-				if versions := installedVersions(ds.dir, e.Name()); len(versions) > 0 {
+				if versions := InstalledVersions(ds.dir, e.Name()); len(versions) > 0 {
 					newest := versions[len(versions)-1]
 					add(Found{Kind: KindMultiComponent, Name: e.Name(), Path: newest.Path, Source: ds.source, Origin: ds.dir})
 				}

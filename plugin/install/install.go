@@ -1,4 +1,7 @@
-package plugin
+// Package install installs multi-component plugins from catalogs; it is
+// apart from package plugin so that plugin binaries do not link an HTTP
+// client.
+package install
 
 import (
 	"archive/zip"
@@ -18,6 +21,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-version"
+
+	"github.com/packer-classic/packer/plugin"
 )
 
 // Installer installs multi-component plugins (packer-plugin-NAME) into a
@@ -38,13 +43,6 @@ type Installer struct {
 	Client *http.Client
 }
 
-// Installed is one installed plugin version.
-type Installed struct {
-	Name    string
-	Version string
-	Path    string
-}
-
 var archiveName = regexp.MustCompile(`^packer-plugin-([a-z0-9][a-z0-9-]*)_v([0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*)_([a-z0-9]+)_([a-z0-9]+)\.zip$`)
 
 type catalogEntry struct {
@@ -56,7 +54,7 @@ type catalogEntry struct {
 // means any) and is built for this OS and architecture. The archive's
 // checksum is verified against the catalog's SHA256SUMS before anything is
 // installed, and nothing is left behind when a step fails.
-func (in *Installer) Install(ctx context.Context, source, constraint string) (Installed, error) {
+func (in *Installer) Install(ctx context.Context, source, constraint string) (plugin.Installed, error) {
 	goos, goarch := in.OS, in.Arch
 	if goos == "" {
 		goos = runtime.GOOS
@@ -71,27 +69,27 @@ func (in *Installer) Install(ctx context.Context, source, constraint string) (In
 	}
 	sums, err := in.fetch(ctx, source, "SHA256SUMS")
 	if err != nil {
-		return Installed{}, fmt.Errorf("catalog %s: cannot read its SHA256SUMS (a catalog lists its archives and their checksums there): %w", source, err)
+		return plugin.Installed{}, fmt.Errorf("catalog %s: cannot read its SHA256SUMS (a catalog lists its archives and their checksums there): %w", source, err)
 	}
 	entries, err := parseSums(sums)
 	sums.Close()
 	if err != nil {
-		return Installed{}, fmt.Errorf("catalog %s: SHA256SUMS: %w", source, err)
+		return plugin.Installed{}, fmt.Errorf("catalog %s: SHA256SUMS: %w", source, err)
 	}
 	names := map[string]bool{}
 	for _, e := range entries {
 		names[e.name] = true
 	}
 	if len(names) == 0 {
-		return Installed{}, fmt.Errorf("catalog %s lists no packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip archive", source)
+		return plugin.Installed{}, fmt.Errorf("catalog %s lists no packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip archive", source)
 	}
 	if len(names) > 1 {
-		return Installed{}, fmt.Errorf("catalog %s holds several plugins (%s); give each its own catalog", source, strings.Join(sortedKeys(names), ", "))
+		return plugin.Installed{}, fmt.Errorf("catalog %s holds several plugins (%s); give each its own catalog", source, strings.Join(sortedKeys(names), ", "))
 	}
 	var want version.Constraints
 	if constraint != "" {
 		if want, err = version.NewConstraint(constraint); err != nil {
-			return Installed{}, fmt.Errorf("version %q: %w", constraint, err)
+			return plugin.Installed{}, fmt.Errorf("version %q: %w", constraint, err)
 		}
 	}
 	var best *catalogEntry
@@ -111,28 +109,28 @@ func (in *Installer) Install(ctx context.Context, source, constraint string) (In
 		}
 	}
 	if best == nil {
-		return Installed{}, fmt.Errorf("catalog %s has no build for %s/%s matching version %q (it has %s)", source, goos, goarch, constraint, strings.Join(dedupe(platforms), ", "))
+		return plugin.Installed{}, fmt.Errorf("catalog %s has no build for %s/%s matching version %q (it has %s)", source, goos, goarch, constraint, strings.Join(dedupe(platforms), ", "))
 	}
 	return in.installEntry(ctx, source, *best, bestVersion)
 }
 
 // installArchive installs one local packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip,
 // verified against a SHA256SUMS beside it when there is one.
-func (in *Installer) installArchive(ctx context.Context, archive, goos, goarch string) (Installed, error) {
+func (in *Installer) installArchive(ctx context.Context, archive, goos, goarch string) (plugin.Installed, error) {
 	m := archiveName.FindStringSubmatch(filepath.Base(archive))
 	if m == nil {
-		return Installed{}, fmt.Errorf("%s: an archive to install is named packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip", archive)
+		return plugin.Installed{}, fmt.Errorf("%s: an archive to install is named packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip", archive)
 	}
 	e := catalogEntry{name: m[1], version: m[2], os: m[3], arch: m[4], file: filepath.Base(archive)}
 	if e.os != goos || e.arch != goarch {
-		return Installed{}, fmt.Errorf("%s is built for %s/%s, and this is %s/%s", archive, e.os, e.arch, goos, goarch)
+		return plugin.Installed{}, fmt.Errorf("%s is built for %s/%s, and this is %s/%s", archive, e.os, e.arch, goos, goarch)
 	}
 	dir := filepath.Dir(archive)
 	if sums, err := os.Open(filepath.Join(dir, "SHA256SUMS")); err == nil {
 		entries, err := parseSums(sums)
 		sums.Close()
 		if err != nil {
-			return Installed{}, fmt.Errorf("%s: %w", filepath.Join(dir, "SHA256SUMS"), err)
+			return plugin.Installed{}, fmt.Errorf("%s: %w", filepath.Join(dir, "SHA256SUMS"), err)
 		}
 		for _, listed := range entries {
 			if listed.file == e.file {
@@ -140,41 +138,41 @@ func (in *Installer) installArchive(ctx context.Context, archive, goos, goarch s
 			}
 		}
 		if e.sum == "" {
-			return Installed{}, fmt.Errorf("%s is not listed in the SHA256SUMS beside it", archive)
+			return plugin.Installed{}, fmt.Errorf("%s is not listed in the SHA256SUMS beside it", archive)
 		}
 	}
 	v, err := version.NewVersion(e.version)
 	if err != nil {
-		return Installed{}, err
+		return plugin.Installed{}, err
 	}
 	return in.installEntry(ctx, dir, e, v)
 }
 
-func (in *Installer) installEntry(ctx context.Context, source string, e catalogEntry, v *version.Version) (Installed, error) {
+func (in *Installer) installEntry(ctx context.Context, source string, e catalogEntry, v *version.Version) (plugin.Installed, error) {
 	dir := filepath.Join(in.Dir, e.name, "v"+v.String())
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return Installed{}, err
+		return plugin.Installed{}, err
 	}
 	// Download into a temporary file, hashing as it streams.
 	tmp, err := os.CreateTemp(filepath.Dir(dir), ".download-*")
 	if err != nil {
-		return Installed{}, err
+		return plugin.Installed{}, err
 	}
 	defer os.Remove(tmp.Name())
 	body, err := in.fetch(ctx, source, e.file)
 	if err != nil {
 		tmp.Close()
-		return Installed{}, fmt.Errorf("downloading %s: %w", e.file, err)
+		return plugin.Installed{}, fmt.Errorf("downloading %s: %w", e.file, err)
 	}
 	h := sha256.New()
 	_, err = io.Copy(io.MultiWriter(tmp, h), body)
 	body.Close()
 	tmp.Close()
 	if err != nil {
-		return Installed{}, fmt.Errorf("downloading %s: %w (nothing was installed)", e.file, err)
+		return plugin.Installed{}, fmt.Errorf("downloading %s: %w (nothing was installed)", e.file, err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); e.sum != "" && got != e.sum {
-		return Installed{}, fmt.Errorf("%s from %s has checksum %s but SHA256SUMS says %s: the archive is corrupt or was tampered with; nothing was installed", e.file, source, got, e.sum)
+		return plugin.Installed{}, fmt.Errorf("%s from %s has checksum %s but SHA256SUMS says %s: the archive is corrupt or was tampered with; nothing was installed", e.file, source, got, e.sum)
 	}
 
 	binary := "packer-plugin-" + e.name
@@ -183,25 +181,21 @@ func (in *Installer) installEntry(ctx context.Context, source string, e catalogE
 	}
 	staging, err := os.MkdirTemp(filepath.Dir(dir), ".staging-*")
 	if err != nil {
-		return Installed{}, err
+		return plugin.Installed{}, err
 	}
 	defer os.RemoveAll(staging)
 	sum, err := extract(tmp.Name(), binary, filepath.Join(staging, binary))
 	if err != nil {
-		return Installed{}, fmt.Errorf("%s: %w", e.file, err)
+		return plugin.Installed{}, fmt.Errorf("%s: %w", e.file, err)
 	}
-	if err := os.WriteFile(filepath.Join(staging, checksumFile(binary)), []byte(sum+"\n"), 0o644); err != nil {
-		return Installed{}, err
+	if err := os.WriteFile(filepath.Join(staging, plugin.ChecksumFileName(binary)), []byte(sum+"\n"), 0o644); err != nil {
+		return plugin.Installed{}, err
 	}
 	os.RemoveAll(dir)
 	if err := os.Rename(staging, dir); err != nil {
-		return Installed{}, err
+		return plugin.Installed{}, err
 	}
-	return Installed{Name: e.name, Version: v.String(), Path: filepath.Join(dir, binary)}, nil
-}
-
-func checksumFile(binary string) string {
-	return strings.TrimSuffix(binary, ".exe") + "_SHA256SUM"
+	return plugin.Installed{Name: e.name, Version: v.String(), Path: filepath.Join(dir, binary)}, nil
 }
 
 // extract writes the zip entry named binary to dst, executable, and returns
@@ -302,8 +296,8 @@ func parseSums(r io.Reader) ([]catalogEntry, error) {
 }
 
 // List returns every installed plugin version, sorted by name and version.
-func (in *Installer) List() ([]Installed, error) {
-	var out []Installed
+func (in *Installer) List() ([]plugin.Installed, error) {
+	var out []plugin.Installed
 	plugins, err := os.ReadDir(in.Dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -315,44 +309,16 @@ func (in *Installer) List() ([]Installed, error) {
 		if !p.IsDir() {
 			continue
 		}
-		out = append(out, installedVersions(in.Dir, p.Name())...)
+		out = append(out, plugin.InstalledVersions(in.Dir, p.Name())...)
 	}
 	return out, nil
 }
 
-// installedVersions lists the versions of name under dir, lowest first.
-func installedVersions(dir, name string) []Installed {
-	versions, _ := os.ReadDir(filepath.Join(dir, name))
-	type iv struct {
-		v *version.Version
-		i Installed
-	}
-	var found []iv
-	for _, v := range versions {
-		parsed, err := version.NewVersion(strings.TrimPrefix(v.Name(), "v"))
-		if err != nil || !strings.HasPrefix(v.Name(), "v") {
-			continue
-		}
-		for _, binary := range candidates(filepath.Join(dir, name, v.Name()), "packer-plugin-"+name) {
-			if _, err := os.Stat(binary); err == nil {
-				found = append(found, iv{parsed, Installed{Name: name, Version: parsed.String(), Path: binary}})
-				break
-			}
-		}
-	}
-	sort.Slice(found, func(a, b int) bool { return found[a].v.LessThan(found[b].v) })
-	out := make([]Installed, len(found))
-	for i, f := range found {
-		out[i] = f.i
-	}
-	return out
-}
-
 // Remove removes version of name, or every version when version is empty,
 // and returns what it removed.
-func (in *Installer) Remove(name, version string) ([]Installed, error) {
-	var removed []Installed
-	for _, i := range installedVersions(in.Dir, name) {
+func (in *Installer) Remove(name, version string) ([]plugin.Installed, error) {
+	var removed []plugin.Installed
+	for _, i := range plugin.InstalledVersions(in.Dir, name) {
 		if version != "" && i.Version != strings.TrimPrefix(version, "v") {
 			continue
 		}
@@ -365,28 +331,6 @@ func (in *Installer) Remove(name, version string) ([]Installed, error) {
 		return nil, fmt.Errorf("plugin %s %s is not installed in %s (see packer plugins installed)", name, version, in.Dir)
 	}
 	return removed, nil
-}
-
-// VerifyInstalled checks an installed binary against the checksum written
-// beside it at install time.
-func VerifyInstalled(path string) error {
-	want, err := os.ReadFile(filepath.Join(filepath.Dir(path), checksumFile(filepath.Base(path))))
-	if err != nil {
-		return fmt.Errorf("%s has no checksum file beside it: %w; reinstall it with packer plugins install", path, err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != strings.TrimSpace(string(want)) {
-		return fmt.Errorf("%s changed since it was installed (its checksum no longer matches %s); reinstall it with packer plugins install, or remove it with packer plugins remove", path, checksumFile(filepath.Base(path)))
-	}
-	return nil
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -414,15 +358,15 @@ func dedupe(s []string) []string {
 // Resolve returns the installed version of name to use: exactly version
 // exact when it is set (the lock file's choice), else the highest installed
 // version matching constraint.
-func (in *Installer) Resolve(name, constraint, exact string) (Installed, error) {
+func (in *Installer) Resolve(name, constraint, exact string) (plugin.Installed, error) {
 	var want version.Constraints
 	if constraint != "" {
 		var err error
 		if want, err = version.NewConstraint(constraint); err != nil {
-			return Installed{}, fmt.Errorf("version %q: %w", constraint, err)
+			return plugin.Installed{}, fmt.Errorf("version %q: %w", constraint, err)
 		}
 	}
-	versions := installedVersions(in.Dir, name)
+	versions := plugin.InstalledVersions(in.Dir, name)
 	for i := len(versions) - 1; i >= 0; i-- {
 		v, _ := version.NewVersion(versions[i].Version)
 		if exact != "" && versions[i].Version != strings.TrimPrefix(exact, "v") {
@@ -437,18 +381,5 @@ func (in *Installer) Resolve(name, constraint, exact string) (Installed, error) 
 	if exact != "" {
 		what = exact + " (the lock file's)"
 	}
-	return Installed{}, fmt.Errorf("plugin %s %s is not installed in %s", name, what, in.Dir)
-}
-
-// InstalledSum returns the checksum written beside an installed binary.
-func InstalledSum(path string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(path), checksumFile(filepath.Base(path))))
-	return strings.TrimSpace(string(data)), err
-}
-
-// LooksLikeVersion reports whether an installed version directory's name
-// ("v1.2.3") holds a version.
-func LooksLikeVersion(dir string) bool {
-	_, err := version.NewVersion(strings.TrimPrefix(dir, "v"))
-	return err == nil
+	return plugin.Installed{}, fmt.Errorf("plugin %s %s is not installed in %s", name, what, in.Dir)
 }
