@@ -1,4 +1,4 @@
-package plugin
+package install
 
 import (
 	"archive/zip"
@@ -15,6 +15,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/packer-classic/packer/plugin"
 )
 
 // catalog builds a catalog directory: one zip per (version, os/arch), each
@@ -72,7 +74,7 @@ func TestInstall_fromAnHTTPCatalogPicksTheHighestMatchingVersion(t *testing.T) {
 	if got.Name != "duo" || got.Version != "1.10.1" || got.Path != filepath.Join(in.Dir, "duo", "v1.10.1", filepath.Base(got.Path)) {
 		t.Errorf("installed %+v", got)
 	}
-	if err := VerifyInstalled(got.Path); err != nil {
+	if err := plugin.VerifyInstalled(got.Path); err != nil {
 		t.Errorf("fresh install does not verify: %v", err)
 	}
 	if _, err := in.Install(context.Background(), cat, "1.2.0"); err != nil {
@@ -83,13 +85,13 @@ func TestInstall_fromAnHTTPCatalogPicksTheHighestMatchingVersion(t *testing.T) {
 		t.Errorf("installed versions side by side: %+v", list)
 	}
 	// Discovery finds the newest installed version in the plugin dir.
-	f, err := Discovery{PluginDirs: []string{in.Dir}}.Find(KindBuilder, "duo")
-	if err != nil || f.Path != got.Path || f.Component != DefaultName {
+	f, err := plugin.Discovery{PluginDirs: []string{in.Dir}}.Find(plugin.KindBuilder, "duo")
+	if err != nil || f.Path != got.Path || f.Component != plugin.DefaultName {
 		t.Errorf("Find = %+v, %v", f, err)
 	}
 	// A changed binary is refused, saying what to do.
 	os.WriteFile(got.Path, []byte("#!/bin/sh\necho evil\n"), 0o755)
-	if _, err := (Discovery{PluginDirs: []string{in.Dir}}).Find(KindBuilder, "duo"); err == nil || !strings.Contains(err.Error(), "changed since it was installed") {
+	if _, err := (plugin.Discovery{PluginDirs: []string{in.Dir}}).Find(plugin.KindBuilder, "duo"); err == nil || !strings.Contains(err.Error(), "changed since it was installed") {
 		t.Errorf("tampered binary: %v", err)
 	}
 	removed, err := in.Remove("duo", "")
