@@ -1,54 +1,69 @@
 // Package interpolate renders the template functions Packer users write in
 // template strings: {{user `name`}}, {{timestamp}}, {{build `ID`}} and the
-// rest. Component-level fields such as {{ .Path }} in an execute_command
-// are left for the component to render.
+// rest, with Go's text/template.
+//
+// A template string is often rendered more than once. The core renders it
+// first, when the values a component shares at run time are not known yet:
+// {{ .Path }} in a shell provisioner's execute_command belongs to the
+// provisioner, and {{ build `ID` }} to the builder that has not run. Such
+// actions are left in the output exactly as actions, so that a later render
+// (by the component, or by the core once the builder has shared its data)
+// fills them in. See Context.Data and Context.BuildData.
 package interpolate
 
 import (
 	"bytes"
-	"crypto/rand"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
+	"sort"
 	"strings"
 	"text/template"
 	"time"
 )
 
-// Context is what template functions see.
+// Context is what the template functions see during one render.
 type Context struct {
-	// Data is the value of {{ .Field }}; when nil, such fields are left in
-	// place for a later render.
+	// Data is the value of {{ .Field }}: a component's own values. When it
+	// is nil, every action that reads it is left in place for the
+	// component's own render later.
 	Data any
 
-	UserVariables      map[string]string
+	// UserVariables are the resolved variables for {{user `name`}}.
+	UserVariables map[string]string
+	// SensitiveVariables names the variables whose values are masked in
+	// output. Rendering does not use it; it travels with the context so
+	// whoever renders for output knows what to mask.
 	SensitiveVariables []string
 
-	// EnableEnv allows {{env `X`}}; as in Packer, only variable defaults may
-	// read the environment.
+	// EnableEnv allows {{env `X`}}. As in Packer, only variables (their
+	// defaults and given values) may read the environment, so that a
+	// template says in one place which environment it depends on.
 	EnableEnv bool
 
+	// BuildName and BuildType are the build being rendered for, for
+	// {{build_name}} and {{build_type}}.
 	BuildName, BuildType string
 
 	// BuildData is what the builder shared (e.g. {"ID": "Null"}) for
-	// {{build `ID`}}; when nil, build references are left in place for a
-	// render after the builder has run.
+	// {{build `ID`}}. When nil, actions that call build are left in place
+	// for a render after the builder has run.
 	BuildData map[string]any
 
-	TemplatePath  string // for template_dir
+	// TemplatePath is the template's file, for {{template_dir}}.
+	TemplatePath string
+	// PackerVersion is the running version, for {{packer_version}}.
 	PackerVersion string
 
-	// Now is the time of the run, the same for every {{timestamp}} and
-	// {{isotime}}; zero means the moment of rendering.
+	// Now is the time of the run: every {{timestamp}} and {{isotime}} of a
+	// run must agree, so the core sets it once. Zero means the moment of
+	// each call, which is only right for a one-off render.
 	Now time.Time
 }
 
-// dotAction matches an action that only reads a field of Data.
-var dotAction = regexp.MustCompile(`\{\{-?\s*\.[A-Za-z_][A-Za-z0-9_.]*\s*-?\}\}`)
-
-// Render renders the template functions in s.
+// Render renders the template functions in s. Actions that need what ctx
+// does not have yet (Data, BuildData) are kept as written for a later
+// render. A nil ctx is an empty Context.
 func Render(s string, ctx *Context) (string, error) {
 	if !strings.Contains(s, "{{") {
 		return s, nil
@@ -56,47 +71,46 @@ func Render(s string, ctx *Context) (string, error) {
 	if ctx == nil {
 		ctx = &Context{}
 	}
-	var kept []string
-	if ctx.Data == nil {
-		s = dotAction.ReplaceAllStringFunc(s, func(action string) string {
-			kept = append(kept, action)
-			return fmt.Sprintf("\x00%d\x00", len(kept)-1)
-		})
-	}
 	tpl, err := template.New("").Option("missingkey=error").Funcs(ctx.funcs()).Parse(s)
 	if err != nil {
-		return "", fmt.Errorf("in %q: %w", s, cleanError(err))
+		return "", parseError(s, err)
 	}
+	deferUnknowns(tpl.Tree, s, deferRules{data: ctx.Data == nil, build: ctx.BuildData == nil})
 	var out bytes.Buffer
 	if err := tpl.Execute(&out, ctx.Data); err != nil {
-		return "", fmt.Errorf("in %q: %w", s, cleanError(err))
+		return "", execError(s, err)
 	}
-	rendered := out.String()
-	for i, action := range kept {
-		rendered = strings.Replace(rendered, fmt.Sprintf("\x00%d\x00", i), action, 1)
-	}
-	return rendered, nil
+	return out.String(), nil
 }
 
-// cleanError drops text/template's internal naming from an error.
-func cleanError(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "template: ")
-	msg = strings.TrimPrefix(msg, ":")
-	return fmt.Errorf("%s", strings.TrimSpace(msg))
-}
-
-// RenderInterface renders every string in v: a string, or maps and slices
-// of them, as JSON decoding yields.
+// RenderInterface renders every string in v: a string, or the maps and
+// slices of them that JSON decoding yields. Other values are returned as
+// they are. Errors name the key path ("inline[1]: ...") of the string that
+// failed.
 func RenderInterface(v any, ctx *Context) (any, error) {
+	return renderValue(v, ctx, "")
+}
+
+func renderValue(v any, ctx *Context, path string) (any, error) {
 	switch t := v.(type) {
 	case string:
-		return Render(t, ctx)
+		r, err := Render(t, ctx)
+		if err != nil && path != "" {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return r, err
 	case map[string]any:
 		out := make(map[string]any, len(t))
-		for k, item := range t {
-			r, err := RenderInterface(item, ctx)
+		// Sorted, so that the first error reported is always the same one.
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			r, err := renderValue(t[k], ctx, joinPath(path, k))
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
+				return nil, err
 			}
 			out[k] = r
 		}
@@ -104,7 +118,7 @@ func RenderInterface(v any, ctx *Context) (any, error) {
 	case []any:
 		out := make([]any, len(t))
 		for i, item := range t {
-			r, err := RenderInterface(item, ctx)
+			r, err := renderValue(item, ctx, fmt.Sprintf("%s[%d]", path, i))
 			if err != nil {
 				return nil, err
 			}
@@ -114,91 +128,63 @@ func RenderInterface(v any, ctx *Context) (any, error) {
 	case []string:
 		out := make([]string, len(t))
 		for i, item := range t {
-			r, err := Render(item, ctx)
+			r, err := renderValue(item, ctx, fmt.Sprintf("%s[%d]", path, i))
 			if err != nil {
 				return nil, err
 			}
-			out[i] = r
+			out[i] = r.(string)
 		}
 		return out, nil
 	}
 	return v, nil
 }
 
-func (ctx *Context) now() time.Time {
-	if ctx.Now.IsZero() {
-		return time.Now().UTC()
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
 	}
-	return ctx.Now.UTC()
+	return path + "." + key
 }
 
-func (ctx *Context) funcs() template.FuncMap {
-	return template.FuncMap{
-		"user": func(name string) (string, error) {
-			v, ok := ctx.UserVariables[name]
-			if !ok {
-				return "", fmt.Errorf("user variable %q is not defined; declare it under \"variables\" or pass -var %s=VALUE", name, name)
-			}
-			return v, nil
-		},
-		"env": func(name string) (string, error) {
-			if !ctx.EnableEnv {
-				return "", fmt.Errorf("env can only be used in the default value of a variable; declare a variable with {{env `%s`}} as its default and use {{user `NAME`}} here", name)
-			}
-			return os.Getenv(name), nil
-		},
-		"timestamp": func() string { return strconv.FormatInt(ctx.now().Unix(), 10) },
-		"isotime": func(layout ...string) (string, error) {
-			switch len(layout) {
-			case 0:
-				return ctx.now().Format(time.RFC3339), nil
-			case 1:
-				return ctx.now().Format(layout[0]), nil
-			}
-			return "", fmt.Errorf("isotime takes at most one layout, got %d", len(layout))
-		},
-		"uuid":       newUUID,
-		"build_name": func() string { return ctx.BuildName },
-		"build_type": func() string { return ctx.BuildType },
-		"build": func(key string) (any, error) {
-			if ctx.BuildData == nil {
-				// Not known until the builder has run: kept for then.
-				return "{{ build `" + key + "` }}", nil
-			}
-			v, ok := ctx.BuildData[key]
-			if !ok {
-				return "", fmt.Errorf("the builder shared no build value %q", key)
-			}
-			return v, nil
-		},
-		"pwd": func() (string, error) { return os.Getwd() },
-		"template_dir": func() (string, error) {
-			if ctx.TemplatePath == "" {
-				return "", fmt.Errorf("template_dir is only known for a template read from a file")
-			}
-			return filepath.Abs(filepath.Dir(ctx.TemplatePath))
-		},
-		"split": func(s, sep string, i int) (string, error) {
-			parts := strings.Split(s, sep)
-			if i < 0 || i >= len(parts) {
-				return "", fmt.Errorf("split: %q has %d parts when split on %q; index %d is out of range", s, len(parts), sep, i)
-			}
-			return parts[i], nil
-		},
-		"replace":        func(old, new string, n int, s string) string { return strings.Replace(s, old, new, n) },
-		"replace_all":    func(old, new, s string) string { return strings.ReplaceAll(s, old, new) },
-		"lower":          strings.ToLower,
-		"upper":          strings.ToUpper,
-		"packer_version": func() string { return ctx.PackerVersion },
-	}
+// UndefinedVariableError is the error of {{user `name`}} for a variable
+// that has no value. Callers that resolve variables in dependency order
+// test for it with errors.As.
+type UndefinedVariableError struct {
+	Name string
 }
 
-func newUUID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
+func (e *UndefinedVariableError) Error() string {
+	return fmt.Sprintf("user variable %q is not defined; declare it under \"variables\" in the template or pass -var %s=VALUE", e.Name, e.Name)
+}
+
+// parseError rewrites text/template's parse errors for template authors.
+func parseError(s string, err error) error {
+	msg := cleanMessage(err.Error())
+	if name, ok := strings.CutPrefix(msg, "function \""); ok {
+		name, _, _ = strings.Cut(name, "\"")
+		return fmt.Errorf("in %q: unknown template function %q; the functions are %s", s, name, strings.Join(FunctionNames(), ", "))
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]), nil
+	return fmt.Errorf("in %q: %s (template actions are written like {{user `name`}})", s, msg)
+}
+
+// execError keeps the function's own error (for errors.As) and drops
+// text/template's internal naming.
+func execError(s string, err error) error {
+	var execErr template.ExecError
+	if errors.As(err, &execErr) {
+		if inner := errors.Unwrap(execErr.Err); inner != nil {
+			return fmt.Errorf("in %q: %w", s, inner)
+		}
+	}
+	return fmt.Errorf("in %q: %s", s, cleanMessage(err.Error()))
+}
+
+// textTemplatePrefix is text/template's "template: NAME:LINE:COL: " and
+// "executing "NAME" at <ACTION>: " lead-in, which names nothing the template
+// author wrote.
+var textTemplatePrefix = regexp.MustCompile(`^template: [^:]*:\d+(:\d+)?: (executing "[^"]*" at <.*?>: )?`)
+
+// cleanMessage drops text/template's prefix from an error message.
+func cleanMessage(msg string) string {
+	return textTemplatePrefix.ReplaceAllString(msg, "")
 }
