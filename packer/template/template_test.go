@@ -1,19 +1,27 @@
 package template
 
 import (
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/go-multierror"
 )
 
-// fixtures returns the folder of Packer's own fixtures, or skips the test
-// when the shared folder is not beside the repository.
+// fixtures returns a folder of Packer's own fixtures
+// (../shared/packer-fixtures beside the repository), or skips the test
+// when this checkout has no shared folder beside it.
 func fixtures(t *testing.T, rel string) string {
 	t.Helper()
-	dir, _ := os.Getwd()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for {
 		candidate := filepath.Join(dir, "..", "shared", "packer-fixtures", rel)
 		if _, err := os.Stat(candidate); err == nil {
@@ -27,141 +35,144 @@ func fixtures(t *testing.T, rel string) string {
 	}
 }
 
-func parseFixture(t *testing.T, name string) (*Template, error) {
+// parserFixture is the path of one of Packer 1.4.0's template parser
+// fixtures.
+func parserFixture(t *testing.T, name string) string {
 	t.Helper()
-	return ParseFile(filepath.Join(fixtures(t, "v1.4.0/template/test-fixtures"), name))
+	return filepath.Join(fixtures(t, "v1.4.0/template/test-fixtures"), name)
 }
 
-func TestParse_packersOwnFixturesReadAsPackerReadsThem(t *testing.T) {
-	keep := true
+// cfg is a component configuration as the parser leaves it.
+func cfg(kv ...any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+func pp(typ string, config map[string]any) *PostProcessor {
+	return &PostProcessor{Name: typ, Type: typ, Config: config}
+}
+
+func yes() *bool { b := true; return &b }
+
+// TestParseFile_readsPackersOwnParserFixturesAsPackerDid holds the
+// template each of Packer 1.4.0's parser fixtures gave in Packer's own
+// tests (template/parse_test.go). Where Packer kept an empty configuration
+// as nil this parser gives an empty map, and "push" (Atlas, long gone) is
+// accepted and dropped.
+func TestParseFile_readsPackersOwnParserFixturesAsPackerDid(t *testing.T) {
+	empty := map[string]*Variable{}
+	noBuilders := map[string]*Builder{}
 	cases := []struct {
-		file  string
-		check func(t *testing.T, tpl *Template)
+		file string
+		want *Template
 	}{
-		{"parse-basic.json", func(t *testing.T, tpl *Template) {
-			want := map[string]*Builder{"something": {Name: "something", Type: "something", Config: map[string]any{}}}
-			if !reflect.DeepEqual(tpl.Builders, want) {
-				t.Errorf("builders = %#v", tpl.Builders)
-			}
+		{"parse-basic.json", &Template{Builders: map[string]*Builder{"something": {Name: "something", Type: "something", Config: cfg()}}}},
+		{"parse-basic-config.json", &Template{Builders: map[string]*Builder{"something": {Name: "something", Type: "something", Config: cfg("foo", "bar")}}}},
+		{"parse-provisioner-basic.json", &Template{Provisioners: []*Provisioner{{Type: "something", Config: cfg()}}}},
+		{"parse-provisioner-config.json", &Template{Provisioners: []*Provisioner{{Type: "something", Config: cfg("inline", "echo 'foo'")}}}},
+		{"parse-provisioner-pause-before.json", &Template{Provisioners: []*Provisioner{{Type: "something", Config: cfg(), PauseBefore: time.Second}}}},
+		{"parse-provisioner-timeout.json", &Template{Provisioners: []*Provisioner{{Type: "something", Config: cfg(), Timeout: 5 * time.Minute}}}},
+		{"parse-provisioner-only.json", &Template{Provisioners: []*Provisioner{{Type: "something", Config: cfg(), OnlyExcept: OnlyExcept{Only: []string{"foo"}}}}}},
+		{"parse-provisioner-except.json", &Template{Provisioners: []*Provisioner{{Type: "something", Config: cfg(), OnlyExcept: OnlyExcept{Except: []string{"foo"}}}}}},
+		{"parse-provisioner-override.json", &Template{Provisioners: []*Provisioner{{Type: "something", Config: cfg(), Override: cfg("foo", cfg())}}}},
+		{"parse-variable-default.json", &Template{Variables: map[string]*Variable{"foo": {Key: "foo", Default: "foo"}}}},
+		{"parse-variable-required.json", &Template{Variables: map[string]*Variable{"foo": {Key: "foo", Required: true}}}},
+		{"parse-pp-basic.json", &Template{PostProcessors: [][]*PostProcessor{{pp("foo", cfg("foo", "bar"))}}}},
+		{"parse-pp-keep.json", &Template{PostProcessors: [][]*PostProcessor{{{Name: "foo", Type: "foo", KeepInputArtifact: yes(), Config: cfg()}}}}},
+		{"parse-pp-only.json", &Template{PostProcessors: [][]*PostProcessor{{{Name: "foo", Type: "foo", Config: cfg(), OnlyExcept: OnlyExcept{Only: []string{"bar"}}}}}}},
+		{"parse-pp-except.json", &Template{PostProcessors: [][]*PostProcessor{{{Name: "foo", Type: "foo", Config: cfg(), OnlyExcept: OnlyExcept{Except: []string{"bar"}}}}}}},
+		{"parse-pp-string.json", &Template{PostProcessors: [][]*PostProcessor{{pp("foo", cfg())}}}},
+		{"parse-pp-map.json", &Template{PostProcessors: [][]*PostProcessor{{pp("foo", cfg())}}}},
+		{"parse-pp-slice.json", &Template{PostProcessors: [][]*PostProcessor{{pp("foo", cfg())}, {pp("bar", cfg())}}}},
+		{"parse-pp-multi.json", &Template{PostProcessors: [][]*PostProcessor{{pp("foo", cfg()), pp("bar", cfg())}}}},
+		{"parse-description.json", &Template{Description: "foo"}},
+		{"parse-min-version.json", &Template{MinVersion: "1.2"}},
+		{"parse-push.json", &Template{}},
+		{"parse-comment.json", &Template{
+			Builders: map[string]*Builder{"something": {Name: "something", Type: "something", Config: cfg()}},
+			Comments: map[string]string{"_info": "foo"},
 		}},
-		{"parse-comment.json", func(t *testing.T, tpl *Template) {
-			if len(tpl.Builders) != 1 {
-				t.Errorf("builders = %#v", tpl.Builders)
-			}
-		}},
-		{"parse-description.json", func(t *testing.T, tpl *Template) {
-			if tpl.Description != "foo" {
-				t.Errorf("description = %q", tpl.Description)
-			}
-		}},
-		{"parse-min-version.json", func(t *testing.T, tpl *Template) {
-			if tpl.MinVersion != "1.2" {
-				t.Errorf("min version = %q", tpl.MinVersion)
-			}
-		}},
-		{"parse-variable-default.json", func(t *testing.T, tpl *Template) {
-			if v := tpl.Variables["foo"]; v == nil || v.Default != "foo" || v.Required {
-				t.Errorf("variable = %#v", v)
-			}
-		}},
-		{"parse-variable-required.json", func(t *testing.T, tpl *Template) {
-			if v := tpl.Variables["foo"]; v == nil || !v.Required {
-				t.Errorf("variable = %#v", v)
-			}
-		}},
-		{"parse-provisioner-basic.json", func(t *testing.T, tpl *Template) {
-			if len(tpl.Provisioners) != 1 || tpl.Provisioners[0].Type != "something" {
-				t.Errorf("provisioners = %#v", tpl.Provisioners)
-			}
-		}},
-		{"parse-provisioner-pause-before.json", func(t *testing.T, tpl *Template) {
-			if tpl.Provisioners[0].PauseBefore != time.Second {
-				t.Errorf("pause_before = %v", tpl.Provisioners[0].PauseBefore)
-			}
-		}},
-		{"parse-provisioner-timeout.json", func(t *testing.T, tpl *Template) {
-			if tpl.Provisioners[0].Timeout != 5*time.Minute {
-				t.Errorf("timeout = %v", tpl.Provisioners[0].Timeout)
-			}
-		}},
-		{"parse-provisioner-only.json", func(t *testing.T, tpl *Template) {
-			if !reflect.DeepEqual(tpl.Provisioners[0].Only, []string{"foo"}) {
-				t.Errorf("only = %v", tpl.Provisioners[0].Only)
-			}
-		}},
-		{"parse-provisioner-except.json", func(t *testing.T, tpl *Template) {
-			if !reflect.DeepEqual(tpl.Provisioners[0].Except, []string{"foo"}) {
-				t.Errorf("except = %v", tpl.Provisioners[0].Except)
-			}
-		}},
-		{"parse-provisioner-override.json", func(t *testing.T, tpl *Template) {
-			if !reflect.DeepEqual(tpl.Provisioners[0].Override, map[string]any{"foo": map[string]any{}}) {
-				t.Errorf("override = %v", tpl.Provisioners[0].Override)
-			}
-		}},
-		{"parse-pp-basic.json", func(t *testing.T, tpl *Template) {
-			want := [][]*PostProcessor{{{Name: "foo", Type: "foo", Config: map[string]any{"foo": "bar"}}}}
-			if !reflect.DeepEqual(tpl.PostProcessors, want) {
-				t.Errorf("post-processors = %#v", tpl.PostProcessors[0][0])
-			}
-		}},
-		{"parse-pp-keep.json", func(t *testing.T, tpl *Template) {
-			if got := tpl.PostProcessors[0][0].KeepInputArtifact; got == nil || *got != keep {
-				t.Errorf("keep_input_artifact = %v", got)
-			}
-		}},
-		{"parse-pp-only.json", func(t *testing.T, tpl *Template) {
-			if !reflect.DeepEqual(tpl.PostProcessors[0][0].Only, []string{"bar"}) {
-				t.Errorf("only = %v", tpl.PostProcessors[0][0].Only)
-			}
-		}},
-		{"parse-pp-string.json", func(t *testing.T, tpl *Template) {
-			if len(tpl.PostProcessors) != 1 || tpl.PostProcessors[0][0].Type != "foo" {
-				t.Errorf("post-processors = %#v", tpl.PostProcessors)
-			}
-		}},
-		{"parse-pp-slice.json", func(t *testing.T, tpl *Template) {
-			if len(tpl.PostProcessors) != 2 || tpl.PostProcessors[0][0].Type != "foo" || tpl.PostProcessors[1][0].Type != "bar" {
-				t.Errorf("want two chains of one, got %#v", tpl.PostProcessors)
-			}
-		}},
-		{"parse-pp-multi.json", func(t *testing.T, tpl *Template) {
-			if len(tpl.PostProcessors) != 1 || len(tpl.PostProcessors[0]) != 2 {
-				t.Errorf("want one chain of two, got %#v", tpl.PostProcessors)
-			}
-		}},
-		{"parse-monolithic.json", func(t *testing.T, tpl *Template) {
-			if len(tpl.Builders) != 2 || len(tpl.Provisioners) != 2 || !reflect.DeepEqual(tpl.SensitiveVariables, []string{"one"}) {
-				t.Errorf("monolithic template read as %#v", tpl)
-			}
+		{"parse-monolithic.json", &Template{
+			Comments:           map[string]string{"_comment": "comment"},
+			Description:        "Description Test",
+			MinVersion:         "1.3.0",
+			SensitiveVariables: []string{"one"},
+			Variables: map[string]*Variable{
+				"one":   {Key: "one", Default: "1"},
+				"two":   {Key: "two", Default: "2"},
+				"three": {Key: "three", Required: true},
+			},
+			Builders: map[string]*Builder{
+				"amazon-ebs": {Name: "amazon-ebs", Type: "amazon-ebs", Config: cfg("ami_name", "AMI Name", "instance_type", "t2.micro", "ssh_username", "ec2-user", "source_ami", "ami-aaaaaaaaaaaaaa")},
+				"docker":     {Name: "docker", Type: "docker", Config: cfg("image", "ubuntu", "export_path", "image.tar")},
+			},
+			Provisioners: []*Provisioner{
+				{Type: "shell", Config: cfg("script", "script.sh")},
+				{Type: "shell", Config: cfg("script", "script.sh"), Override: cfg("docker", cfg("execute_command", "echo 'override'"))},
+			},
+			PostProcessors: [][]*PostProcessor{
+				{pp("compress", cfg()), {Name: "vagrant", Type: "vagrant", Config: cfg(), OnlyExcept: OnlyExcept{Only: []string{"docker"}}}},
+				{{Name: "shell-local", Type: "shell-local", Config: cfg("inline", []any{"echo foo"}), OnlyExcept: OnlyExcept{Except: []string{"amazon-ebs"}}}},
+			},
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
-			tpl, err := parseFixture(t, tc.file)
+			path := parserFixture(t, tc.file)
+			got, err := ParseFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tc.check(t, tpl)
+			want := tc.want
+			want.Path = path
+			if want.Variables == nil {
+				want.Variables = empty
+			}
+			if want.Builders == nil {
+				want.Builders = noBuilders
+			}
+			want.RequiredPlugins = map[string]*RequiredPlugin{}
+			want.RawContents, _ = os.ReadFile(path)
+			if !reflect.DeepEqual(got, want) {
+				gotJSON, _ := json.MarshalIndent(got, "", " ")
+				wantJSON, _ := json.MarshalIndent(want, "", " ")
+				t.Errorf("ParseFile(%s) =\n%s\nwant\n%s", tc.file, gotJSON, wantJSON)
+			}
 		})
 	}
 }
 
-func TestParse_brokenTemplatesAreErrorsThatSayWhere(t *testing.T) {
-	cases := map[string][]string{
-		"parse-builder-no-type.json":     {"builder 1", `missing "type"`},
-		"parse-builder-repeat.json":      {"builder 2", `build named "something" is declared twice`},
-		"parse-pp-no-type.json":          {"post-processor 1", `missing "type"`},
-		"parse-provisioner-no-type.json": {"provisioner 1", `missing "type"`},
-		"error-beginning.json":           {"line 1, column 1", "malformed JSON"},
-		"error-middle.json":              {"line 5, column 5", "malformed JSON"},
-		"error-end.json":                 {"line 1, column 30", "malformed JSON"},
-		"malformed.json":                 {"line 16, column 2", "malformed JSON"},
+func TestParseFile_keepsTheFileExactlyAsRead(t *testing.T) {
+	tpl, err := ParseFile(parserFixture(t, "parse-contents.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for file, wants := range cases {
-		t.Run(file, func(t *testing.T) {
-			_, err := parseFixture(t, file)
-			for _, want := range append(wants, file) {
+	if got := strings.TrimSpace(string(tpl.RawContents)); got != `{"builders":[{"type":"test"}]}` {
+		t.Errorf("RawContents = %q", got)
+	}
+}
+
+// Packer 1.4.0 asserted, for its malformed fixtures, "line 1, column 1
+// (offset 1)", "line 5, column 6 (offset 50)", "line 1, column 30 (offset
+// 30)" and "line 16, column 3 (offset 433)". Its column was one too many
+// on every line but the first (it restarted counting at 1 after a newline,
+// at 0 on line 1); the columns here are where an editor puts the cursor on
+// the offending character, and lines and offsets are Packer's.
+func TestParseFile_malformedJSONSaysTheLineAndColumn(t *testing.T) {
+	cases := []struct{ file, where, shows string }{
+		{"error-beginning.json", "line 1, column 1 (offset 1): malformed JSON: invalid character '*'", "    1: *\"builders\""},
+		{"error-middle.json", "line 5, column 5 (offset 50): malformed JSON: invalid character '}'", "    5:     }\n           ^"},
+		{"error-end.json", "line 1, column 30 (offset 30): malformed JSON: invalid character '*' after object key:value pair", "^"},
+		{"malformed.json", "line 16, column 2 (offset 433): malformed JSON: invalid character ']'", "   16: }]\n        ^"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			path := parserFixture(t, tc.file)
+			_, err := ParseFile(path)
+			for _, want := range []string{path + ": " + tc.where, tc.shows} {
 				if err == nil || !strings.Contains(err.Error(), want) {
 					t.Errorf("error = %v\nwant it to contain %q", err, want)
 				}
@@ -170,32 +181,236 @@ func TestParse_brokenTemplatesAreErrorsThatSayWhere(t *testing.T) {
 	}
 }
 
-func TestValidate_checksBuildNamesAndBuildersAllAtOnce(t *testing.T) {
-	for file, want := range map[string]string{
-		"validate-no-builders.json":       "no builders are defined",
-		"validate-bad-override.json":      `"override" names build "bar", which is not defined`,
-		"validate-bad-prov-only.json":     `"only" names build "bar", which is not defined`,
-		"validate-bad-prov-except.json":   `"except" names build "bar", which is not defined`,
-		"validate-bad-pp-only.json":       `"only" names build "bar", which is not defined`,
-		"validate-bad-pp-except.json":     `"except" names build "bar", which is not defined`,
-		"validate-good-override.json":     "",
-		"validate-good-prov-only.json":    "",
-		"validate-good-prov-except.json":  "",
-		"validate-good-pp-only.json":      "",
-		"validate-good-pp-except.json":    "",
-		"validate-good-prov-timeout.json": "",
-	} {
-		t.Run(file, func(t *testing.T) {
-			tpl, err := parseFixture(t, file)
+func TestParseFile_packersBrokenFixturesAreErrorsThatSayWhere(t *testing.T) {
+	cases := []struct{ file, want string }{
+		{"parse-builder-no-type.json", `builder 1: missing "type": every builder says which builder it uses`},
+		{"parse-builder-repeat.json", `builder 2: a build named "something" is already declared`},
+		{"parse-provisioner-no-type.json", `provisioner 1: missing "type"`},
+		{"parse-pp-no-type.json", `post-processor 1: missing "type"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			path := parserFixture(t, tc.file)
+			tpl, err := ParseFile(path)
+			if tpl != nil || err == nil || !strings.Contains(err.Error(), path+": "+tc.want) {
+				t.Errorf("ParseFile = %v, %v\nwant an error containing %q", tpl, err, path+": "+tc.want)
+			}
+		})
+	}
+}
+
+// TestValidate_packersOwnValidateFixtures holds the outcome of each of
+// Packer 1.4.0's validation fixtures (template/template_test.go), with
+// the message each bad one gives here.
+func TestValidate_packersOwnValidateFixtures(t *testing.T) {
+	cases := []struct{ file, want string }{
+		{"validate-no-builders.json", `no builders are defined; a template needs at least one entry in "builders"`},
+		{"validate-bad-override.json", `provisioner 1 (bar): "override" names build "bar", which is not defined (the only build is "foo")`},
+		{"validate-bad-prov-only.json", `provisioner 1 (bar): "only" names build "bar", which is not defined`},
+		{"validate-bad-prov-except.json", `provisioner 1 (bar): "except" names build "bar", which is not defined`},
+		{"validate-bad-pp-only.json", `post-processor 1 (bar): "only" names build "bar", which is not defined`},
+		{"validate-bad-pp-except.json", `post-processor 1 (bar): "except" names build "bar", which is not defined`},
+		{"validate-good-override.json", ""},
+		{"validate-good-prov-only.json", ""},
+		{"validate-good-prov-except.json", ""},
+		{"validate-good-pp-only.json", ""},
+		{"validate-good-pp-except.json", ""},
+		{"validate-good-prov-timeout.json", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			f, err := os.Open(parserFixture(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			tpl, err := Parse(f)
 			if err != nil {
 				t.Fatal(err)
 			}
 			err = tpl.Validate()
-			if want == "" && err != nil {
+			switch {
+			case tc.want == "" && err != nil:
 				t.Errorf("Validate = %v, want no error", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), "template: "+tc.want)):
+				t.Errorf("Validate = %v\nwant %q", err, tc.want)
 			}
-			if want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
-				t.Errorf("Validate = %v\nwant %q", err, want)
+		})
+	}
+}
+
+func TestValidate_reportsEveryProblemAtOnce(t *testing.T) {
+	tpl, err := Parse(strings.NewReader(`{
+		"builders": [{"type": "null", "name": "a"}, {"type": "null", "name": "b"}],
+		"provisioners": [{"type": "shell", "only": ["a", "x"], "override": {"y": {}}}],
+		"error-cleanup-provisioner": {"type": "shell-local", "except": ["z"]},
+		"post-processors": [["compress", {"type": "manifest", "only": ["w"]}]]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tpl.Validate()
+	var merr *multierror.Error
+	if !errors.As(err, &merr) || len(merr.Errors) != 4 {
+		t.Fatalf("Validate = %v, want one multierror of 4 problems", err)
+	}
+	for _, want := range []string{
+		`provisioner 1 (shell): "only" names build "x", which is not defined (the builds are "a", "b")`,
+		`provisioner 1 (shell): "override" names build "y"`,
+		`error-cleanup-provisioner (shell-local): "except" names build "z"`,
+		`post-processor 1.2 (manifest): "only" names build "w"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate = %v\nwant it to contain %q", err, want)
+		}
+	}
+}
+
+func TestOnlyExcept_Skip(t *testing.T) {
+	cases := []struct {
+		only, except []string
+		build        string
+		skip         bool
+	}{
+		{[]string{"foo"}, nil, "foo", false},
+		{[]string{"foo"}, nil, "bar", true},
+		{nil, []string{"foo"}, "foo", true},
+		{nil, []string{"foo"}, "bar", false},
+		{nil, nil, "foo", false},
+	}
+	for _, tc := range cases {
+		oe := &OnlyExcept{Only: tc.only, Except: tc.except}
+		if got := oe.Skip(tc.build); got != tc.skip {
+			t.Errorf("OnlyExcept{Only: %v, Except: %v}.Skip(%q) = %v, want %v", tc.only, tc.except, tc.build, got, tc.skip)
+		}
+	}
+}
+
+// Every JSON template among Packer 1.9.5's command and core fixtures parses
+// and validates, but those Packer's own tests use to show an error.
+func TestParseFile_everyPackerTemplateMeantToBeValidIsValid(t *testing.T) {
+	notTemplates := map[string]string{
+		"command/test-fixtures/var-arg/apple.json":                      "a -var-file",
+		"command/test-fixtures/validate/var-file-tests/undeclared.json": "a -var-file",
+		"packer/test-fixtures/build-var-file-interpolate.json":          "a -var-file",
+		"packer/test-fixtures/build-var-file-interpolate2.json":         "a -var-file",
+	}
+	wantErr := map[string]string{
+		"command/test-fixtures/fix-invalid/template.json":    `unknown top-level key "hello"`,
+		"command/test-fixtures/validate-invalid/broken.json": `line 9, column 19 (offset 134): "provisioners" must be a list, not a JSON string`,
+		"command/test-fixtures/inspect/unset_var.json":       "no builders are defined",
+		"packer/test-fixtures/validate-dup-builder.json":     `"only" names build "bar", which is not defined`,
+	}
+	root := fixtures(t, "v1.9.5")
+	var seen int
+	for _, dir := range []string{"command/test-fixtures", "packer/test-fixtures"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || filepath.Ext(path) != ".json" {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			rel = filepath.ToSlash(rel)
+			if _, ok := notTemplates[rel]; ok {
+				return nil
+			}
+			seen++
+			t.Run(rel, func(t *testing.T) {
+				tpl, err := ParseFile(path)
+				if err == nil {
+					err = tpl.Validate()
+				}
+				want, bad := wantErr[rel]
+				switch {
+				case !bad && err != nil:
+					t.Errorf("%v", err)
+				case bad && (err == nil || !strings.Contains(err.Error(), want)):
+					t.Errorf("error = %v\nwant it to contain %q", err, want)
+				}
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seen < 40 {
+		t.Errorf("only %d templates found under %s; the fixtures are incomplete", seen, root)
+	}
+}
+
+func TestParseFile_readsWhatTheCommandFixturesUse(t *testing.T) {
+	root := fixtures(t, "v1.9.5/command/test-fixtures")
+	tpl, err := ParseFile(filepath.Join(root, "cleanup-script/template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Provisioner{Type: "shell-local", Config: cfg("inline", []any{"echo 'rubber ducky'> ducky.txt"})}
+	if !reflect.DeepEqual(tpl.ErrorCleanupProvisioner, want) {
+		t.Errorf("error-cleanup-provisioner = %#v", tpl.ErrorCleanupProvisioner)
+	}
+
+	tpl, err = ParseFile(filepath.Join(root, "build-only/not-found.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tpl.PostProcessors[1][0]; got.Name != "shell-local" || !reflect.DeepEqual(got.Only, []string{"chocolate"}) {
+		t.Errorf("unnamed post-processor = %#v", got)
+	}
+	if got := tpl.BuildNames(); !reflect.DeepEqual(got, []string{"chocolate", "vanilla"}) {
+		t.Errorf("BuildNames = %v", got)
+	}
+
+	tpl, err = ParseFile(filepath.Join(root, "timeout/template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tpl.Provisioners[0].Timeout != 5*time.Second || tpl.Provisioners[2].Timeout != time.Millisecond || tpl.Provisioners[1].Timeout != 0 {
+		t.Errorf("timeouts = %v, %v, %v", tpl.Provisioners[0].Timeout, tpl.Provisioners[1].Timeout, tpl.Provisioners[2].Timeout)
+	}
+
+	tpl, err = ParseFile(filepath.Join(fixtures(t, "v1.9.5/packer/test-fixtures"), "build-prov-retry.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tpl.Provisioners[0].MaxRetries != 1 || tpl.Provisioners[1].MaxRetries != 1 {
+		t.Errorf("max_retries 1 and \"1\" read as %d and %d", tpl.Provisioners[0].MaxRetries, tpl.Provisioners[1].MaxRetries)
+	}
+}
+
+// TestParse_badInputIsAClearErrorThatSaysWhere covers what Packer's
+// fixtures do not: each line is one mistake and what the error says.
+func TestParse_badInputIsAClearErrorThatSaysWhere(t *testing.T) {
+	cases := []struct{ name, json, want string }{
+		{"unknown top-level key", `{"builders": [{"type": "null"}], "bogus": 1}`, `template: line 1: unknown top-level key "bogus"; the keys are builders, provisioners`},
+		{"not an object", `["builders"]`, `template: line 1, column 1 (offset 1): the template must be an object, not a JSON array`},
+		{"builders as an object", `{"builders": {"type": "null"}}`, `line 1, column 14 (offset 14): "builders" must be a list, not a JSON object`},
+		{"type not a string", `{"builders": [{"type": 3}]}`, `builder 1: "type" must be a string, not a number`},
+		{"duplicate key", "{\"builders\": [{\"type\": \"null\",\n \"type\": \"file\"}]}", `template: line 2, column 2: key "type" appears twice in "builders[0]"`},
+		{"duplicate top-level key", `{"builders": [], "builders": []}`, `key "builders" appears twice in the template's top level`},
+		{"variable default an object", `{"variables": {"v": {"default": "x"}}}`, `variable "v": the default must be a string (or null for a variable the user must give), not an object`},
+		{"bad min version", `{"min_packer_version": "one"}`, `min_packer_version: "one" is not a version`},
+		{"bad pause_before", `{"provisioners": [{"type": "shell", "pause_before": "soon"}]}`, `provisioner 1: "pause_before": "soon" is not a duration; use a value like "30s"`},
+		{"bad timeout", `{"provisioners": [{"type": "shell", "timeout": true}]}`, `provisioner 1: "timeout": true is not a duration`},
+		{"bad max_retries", `{"provisioners": [{"type": "shell", "max_retries": "many"}]}`, `provisioner 1: "max_retries": "many" is not a count of retries`},
+		{"negative max_retries", `{"provisioners": [{"type": "shell", "max_retries": -1}]}`, `"max_retries": -1 is not a count of retries`},
+		{"override not an object", `{"provisioners": [{"type": "shell", "override": ["a"]}]}`, `"override" must be an object of build name to configuration, not a list`},
+		{"override entry not an object", `{"provisioners": [{"type": "shell", "override": {"a": "x"}}]}`, `"override": "a" must be an object of the keys to use for that build, not a string`},
+		{"only and except", `{"provisioners": [{"type": "shell", "only": ["a"], "except": ["b"]}]}`, `"only" and "except" cannot both be set`},
+		{"only not a list", `{"provisioners": [{"type": "shell", "only": "a"}]}`, `"only" must be a list of build names like ["vanilla"], not "a"`},
+		{"chain in a chain", `{"post-processors": [["a", ["b"]]]}`, `post-processor 1.2: a chain cannot hold another chain`},
+		{"post-processor a number", `{"post-processors": [3]}`, `post-processor 1: a post-processor is a type name, an object with a "type", or a list of those (a chain); not a number`},
+		{"post-processor empty name", `{"post-processors": [""]}`, `post-processor 1: an empty name`},
+		{"keep_input_artifact not a bool", `{"post-processors": [{"type": "a", "keep_input_artifact": "perhaps"}]}`, `"keep_input_artifact": "perhaps" is not true or false`},
+		{"cleanup provisioner without type", `{"error-cleanup-provisioner": {"inline": []}}`, `error-cleanup-provisioner: missing "type"`},
+		{"not UTF-8", "{\"description\": \"\xff\xfe\"}", `template: line 1: not UTF-8 text (byte 0xff at offset 17)`},
+		{"empty", ``, `template: line 1, column 1 (offset 1): malformed JSON: unexpected end of JSON input`},
+		{"deep nesting", `{"builders": [{"type": "null", "x": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}]}`, `malformed JSON: invalid character '[' exceeded max depth`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tpl, err := Parse(strings.NewReader(tc.json))
+			if tpl != nil || err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Parse(%.80q) = %v, %v\nwant an error containing %q", tc.json, tpl, err, tc.want)
 			}
 		})
 	}
@@ -204,96 +419,70 @@ func TestValidate_checksBuildNamesAndBuildersAllAtOnce(t *testing.T) {
 func TestParse_reportsEveryProblemAtOnce(t *testing.T) {
 	_, err := Parse(strings.NewReader(`{
 		"bogus": 1,
+		"description": 7,
 		"builders": [{"name": "a"}, {"type": "null", "name": "b"}, {"type": "null", "name": "b"}],
-		"provisioners": [{"type": "shell", "pause_before": "soon"}]
+		"provisioners": [{"type": "shell", "pause_before": "soon", "max_retries": "x"}],
+		"post-processors": [{"only": "x"}]
 	}`))
-	for _, want := range []string{`unknown top-level key "bogus"`, `builder 1: missing "type"`, `build named "b" is declared twice`, `"pause_before": soon is not a duration`} {
-		if err == nil || !strings.Contains(err.Error(), want) {
+	var merr *multierror.Error
+	if !errors.As(err, &merr) {
+		t.Fatalf("Parse = %v, want a multierror", err)
+	}
+	wants := []string{
+		`unknown top-level key "bogus"`,
+		`"description" must be a string, not a JSON number`,
+		`builder 1: missing "type"`,
+		`builder 3: a build named "b" is already declared`,
+		`provisioner 1: "pause_before"`,
+		`provisioner 1: "max_retries"`,
+		`post-processor 1: missing "type"`,
+		`post-processor 1: "only" must be a list`,
+	}
+	if len(merr.Errors) != len(wants) {
+		t.Errorf("%d problems reported, want %d:\n%v", len(merr.Errors), len(wants), err)
+	}
+	for _, want := range wants {
+		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error = %v\nwant it to contain %q", err, want)
 		}
 	}
 }
 
-func TestParse_refusesWhatIsNotATemplate(t *testing.T) {
-	if _, err := Parse(strings.NewReader("\xff\xfe{}")); err == nil || !strings.Contains(err.Error(), "not UTF-8") {
-		t.Errorf("binary input: %v", err)
-	}
-	huge := strings.NewReader(`{"description": "` + strings.Repeat("x", MaxSize) + `"}`)
-	if _, err := Parse(huge); err == nil || !strings.Contains(err.Error(), "larger than") {
-		t.Errorf("huge input: %v", err)
-	}
-}
-
-func TestEveryPackerCommandFixtureThatIsValidParses(t *testing.T) {
-	root := fixtures(t, "v1.9.5/command/test-fixtures")
-	for _, dir := range []string{"build-only/template.json", "build-only/not-found.json", "build-variable-sharing/template.json", "build-name-and-type/all.json", "var-arg/fruit_builder.json"} {
-		tpl, err := ParseFile(filepath.Join(root, dir))
-		if err != nil {
-			t.Errorf("%s: %v", dir, err)
-			continue
-		}
-		if err := tpl.Validate(); err != nil {
-			t.Errorf("%s: %v", dir, err)
-		}
-	}
-}
-
-func TestResolveVariables_givenValuesWinOverRenderedDefaults(t *testing.T) {
-	t.Setenv("FRUIT_TEST_HOME", "/home/fruit")
+func TestParse_acceptsWhatPackerUsersWrite(t *testing.T) {
 	tpl, err := Parse(strings.NewReader(`{
-		"variables": {"home": "{{env ` + "`FRUIT_TEST_HOME`" + `}}", "dir": "{{user ` + "`home`" + `}}/src", "fruit": null, "colour": "red"},
-		"builders": [{"type": "null"}]
+		"_comment": ["comments need not be strings"],
+		"variables": {"disk_size": 40960, "headless": true, "name": "x"},
+		"builders": [{"type": "null", "_comment": "dropped from the config", "communicator": "none"}],
+		"provisioners": [{"type": "shell", "pause_before": 1000000000, "max_retries": "2", "keep": "me"}],
+		"post-processors": [[]]
 	}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	values, err := tpl.ResolveVariables(map[string]string{"fruit": "pear", "colour": "green"}, nil)
-	if err != nil {
-		t.Fatal(err)
+	if got := tpl.Variables["disk_size"].Default + " " + tpl.Variables["headless"].Default; got != "40960 true" {
+		t.Errorf("number and boolean defaults read as %q", got)
 	}
-	want := map[string]string{"home": "/home/fruit", "dir": "/home/fruit/src", "fruit": "pear", "colour": "green"}
-	if !reflect.DeepEqual(values, want) {
-		t.Errorf("values = %v, want %v", values, want)
+	if got := tpl.Comments["_comment"]; got != `["comments need not be strings"]` {
+		t.Errorf("comment = %q", got)
 	}
-}
-
-func TestResolveVariables_missingRequiredAndUndeclaredAreNamed(t *testing.T) {
-	tpl, err := ParseFile(filepath.Join(fixtures(t, "v1.9.5/command/test-fixtures"), "var-arg/fruit_builder.json"))
-	if err != nil {
-		t.Fatal(err)
+	if got := tpl.Builders["null"].Config; !reflect.DeepEqual(got, cfg("communicator", "none")) {
+		t.Errorf("builder config = %v", got)
 	}
-	_, err = tpl.ResolveVariables(map[string]string{"vegetable": "leek"}, nil)
-	for _, want := range []string{`required variable "fruit" has no value`, "-var fruit=VALUE", `variable "vegetable", which the template does not declare`} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("error = %v\nwant %q", err, want)
-		}
+	if p := tpl.Provisioners[0]; p.PauseBefore != time.Second || p.MaxRetries != 2 || !reflect.DeepEqual(p.Config, cfg("keep", "me")) {
+		t.Errorf("provisioner = %#v", p)
 	}
 }
 
-func TestReadVarFile_readsPackersVarFiles(t *testing.T) {
-	values, err := ReadVarFile(filepath.Join(fixtures(t, "v1.9.5/command/test-fixtures"), "var-arg/apple.json"))
-	if err != nil || values["fruit"] != "apple" {
-		t.Fatalf("ReadVarFile = %v, %v", values, err)
-	}
-	bad := filepath.Join(t.TempDir(), "bad.json")
-	os.WriteFile(bad, []byte(`{"fruit": }`), 0o644)
-	if _, err := ReadVarFile(bad); err == nil || !strings.Contains(err.Error(), "bad.json") || !strings.Contains(err.Error(), "line 1") {
-		t.Errorf("bad var file: %v", err)
+func TestParse_refusesWhatCannotBeATemplate(t *testing.T) {
+	huge := strings.NewReader(`{"description": "` + strings.Repeat("x", MaxSize) + `"}`)
+	if _, err := Parse(huge); err == nil || !strings.Contains(err.Error(), "template: larger than 16 MiB") {
+		t.Errorf("huge input: %v", err)
 	}
 }
 
-func TestOnlyExcept_skip(t *testing.T) {
-	only := OnlyExcept{Only: []string{"a"}}
-	except := OnlyExcept{Except: []string{"a"}}
-	if only.Skip("a") || !only.Skip("b") || !except.Skip("a") || except.Skip("b") || (&OnlyExcept{}).Skip("x") {
-		t.Error("Skip does not follow only/except")
-	}
-}
-
-func TestParse_deepNestingIsAnErrorNotAStackOverflow(t *testing.T) {
-	deep := `{"builders": [{"type": "null", "x": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}]}`
-	_, err := Parse(strings.NewReader(deep))
-	if err == nil || !strings.Contains(err.Error(), "malformed JSON") {
-		t.Fatalf("Parse of 100k nested arrays = %v, want a clear error", err)
+func TestParseFile_namesTheFileItCannotRead(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.json")
+	if _, err := ParseFile(missing); err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ParseFile(missing) = %v", err)
 	}
 }

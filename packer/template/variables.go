@@ -2,6 +2,7 @@ package template
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -13,93 +14,124 @@ import (
 )
 
 // ReadVarFile reads a -var-file: a JSON object of variable name to value.
+// Values are strings; numbers and booleans are taken as their text, as
+// every variable's value is a string. Errors name the file, and the line
+// and column of malformed JSON.
 func ReadVarFile(path string) (map[string]string, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading var file: %w", err)
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("var file %s: %s", path, jsonError(data, err))
+	defer f.Close()
+	name := "var file " + path
+	data, err := readLimited(f, name)
+	if err != nil {
+		return nil, err
 	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, jsonError(data, err, `a var file is a JSON object like {"name": "value"}`))
+	}
+	offsets, err := scanObject(data, name)
+	if err != nil {
+		return nil, err
+	}
+	var errs *multierror.Error
 	out := make(map[string]string, len(raw))
-	for k, v := range raw {
-		switch t := v.(type) {
+	for _, k := range sortedKeys(raw) {
+		var value any
+		_ = json.Unmarshal(raw[k], &value) // valid: the whole file decoded
+		switch v := value.(type) {
 		case string:
-			out[k] = t
+			out[k] = v
 		case float64, bool:
-			out[k] = fmt.Sprint(t)
+			out[k] = string(raw[k])
 		default:
-			return nil, fmt.Errorf("var file %s: %q must be a string, number or boolean", path, k)
+			errs = multierror.Append(errs, fmt.Errorf("%s: line %d: variable %q must be a string, not %s", name, lineOf(data, offsets[k]), k, jsonKind(value)))
 		}
+	}
+	if err := errs.ErrorOrNil(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// ResolveVariables returns the value of every variable: given values (from
-// var files and -var, already merged, later winning) over the rendered
-// defaults. Defaults may read the environment and earlier variables; a
-// required variable without a value, and a value for a variable the
-// template does not declare, are errors naming each.
+// ResolveVariables returns the value of every variable, as Packer resolves
+// them: the given values (from -var-file and -var, merged by the caller,
+// later winning) over the declared defaults, then each rendered with the
+// template functions, the environment allowed ({{env `HOME`}}) and each
+// able to use the others ({{user `name`}}) in any order, as long as they
+// do not refer to each other in a circle. Actions that need a build
+// ({{ .HTTPIP }}, {{build `ID`}}) are kept for the render of each
+// component.
+//
+// Values given for variables the template does not declare are kept too,
+// as in Packer (see UndeclaredVariables to warn about them).
+//
+// ctx supplies the rest of the render context (Now, TemplatePath,
+// PackerVersion); nil is an empty one. Every problem is reported at once:
+// all required variables without a value in one error naming each, and
+// each default or value that does not render.
 func (t *Template) ResolveVariables(given map[string]string, ctx *interpolate.Context) (map[string]string, error) {
-	name := t.Path
-	if name == "" {
-		name = "template"
-	}
 	var errs *multierror.Error
-	var undeclared []string
-	for k := range given {
-		if _, ok := t.Variables[k]; !ok {
-			undeclared = append(undeclared, k)
+	unrendered := make(map[string]string, len(t.Variables)+len(given))
+	var missing []string
+	for k, v := range t.Variables {
+		switch value, ok := given[k]; {
+		case ok:
+			unrendered[k] = value
+		case v.Required:
+			missing = append(missing, k)
+		default:
+			unrendered[k] = v.Default
 		}
 	}
-	sort.Strings(undeclared)
-	for _, k := range undeclared {
-		errs = multierror.Append(errs, fmt.Errorf("%s: a value was given for variable %q, which the template does not declare under \"variables\"", name, k))
+	for k, v := range given {
+		unrendered[k] = v
+	}
+	if len(missing) > 0 {
+		errs = multierror.Append(errs, t.missingError(missing))
 	}
 
-	values := make(map[string]string, len(t.Variables))
+	values := make(map[string]string, len(unrendered))
 	render := interpolate.Context{}
 	if ctx != nil {
 		render = *ctx
 	}
 	render.EnableEnv = true
 	render.UserVariables = values
-	// Defaults may refer to other variables; render in name order, retrying
-	// those that refer to one not yet rendered.
-	pending := make([]string, 0, len(t.Variables))
-	for k := range t.Variables {
-		pending = append(pending, k)
-	}
-	sort.Strings(pending)
+	render.Data = nil
+	render.BuildData = nil
+
+	// Render in passes: a value that uses a variable not rendered yet
+	// waits for a later pass. A pass that renders nothing means the rest
+	// refer to each other in a circle.
+	pending := sortedKeys(unrendered)
 	for len(pending) > 0 {
-		var next []string
-		var lastErr = map[string]error{}
+		var waiting []string
+		waitsFor := map[string]string{}
 		for _, k := range pending {
-			v := t.Variables[k]
-			if value, ok := given[k]; ok {
-				values[k] = value
-				continue
+			rendered, err := interpolate.Render(unrendered[k], &render)
+			var undefined *interpolate.UndefinedVariableError
+			switch {
+			case err == nil:
+				values[k] = rendered
+			case errors.As(err, &undefined) && hasKey(unrendered, undefined.Name):
+				waiting = append(waiting, k)
+				waitsFor[k] = undefined.Name
+			case errors.As(err, &undefined) && contains(missing, undefined.Name):
+				// Already reported as missing.
+			case errors.As(err, &undefined):
+				errs = multierror.Append(errs, fmt.Errorf("%s: variable %q uses {{user `%s`}}, but no variable %q is declared under \"variables\" or given with -var; declare it or fix the name", t.name(), k, undefined.Name, undefined.Name))
+			default:
+				errs = multierror.Append(errs, fmt.Errorf("%s: variable %q: %w", t.name(), k, err))
 			}
-			if v.Required {
-				errs = multierror.Append(errs, fmt.Errorf("%s: required variable %q has no value; pass -var %s=VALUE or put it in a -var-file", name, k, k))
-				continue
-			}
-			rendered, err := interpolate.Render(v.Default, &render)
-			if err != nil {
-				next = append(next, k)
-				lastErr[k] = err
-				continue
-			}
-			values[k] = rendered
 		}
-		if len(next) == len(pending) {
-			for _, k := range next {
-				errs = multierror.Append(errs, fmt.Errorf("%s: variable %q: %v", name, k, lastErr[k]))
-			}
+		if len(waiting) == len(pending) {
+			errs = multierror.Append(errs, circleError(t.name(), waiting, waitsFor))
 			break
 		}
-		pending = next
+		pending = waiting
 	}
 	if err := errs.ErrorOrNil(); err != nil {
 		return nil, err
@@ -107,7 +139,51 @@ func (t *Template) ResolveVariables(given map[string]string, ctx *interpolate.Co
 	return values, nil
 }
 
-// SensitiveValues returns the values of the sensitive variables, for masking.
+func (t *Template) missingError(missing []string) error {
+	sort.Strings(missing)
+	quoted := make([]string, len(missing))
+	flags := make([]string, len(missing))
+	for i, k := range missing {
+		quoted[i] = fmt.Sprintf("%q", k)
+		flags[i] = fmt.Sprintf("-var %s=VALUE", k)
+	}
+	if len(missing) == 1 {
+		return fmt.Errorf("%s: required variable %s has no value; pass %s or put it in a -var-file", t.name(), quoted[0], flags[0])
+	}
+	return fmt.Errorf("%s: required variables %s have no value; pass %s or put them in a -var-file", t.name(), strings.Join(quoted, ", "), strings.Join(flags, " "))
+}
+
+// circleError names the variables that wait on each other.
+func circleError(name string, waiting []string, waitsFor map[string]string) error {
+	links := make([]string, len(waiting))
+	for i, k := range waiting {
+		links[i] = fmt.Sprintf("%q uses %q", k, waitsFor[k])
+	}
+	return fmt.Errorf("%s: variables refer to each other in a circle, so none of them has a value (%s); make one of them a plain value", name, strings.Join(links, ", "))
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// UndeclaredVariables returns, sorted, the names in given that the template
+// does not declare: Packer accepts them (a var file may serve several
+// templates), but a misspelt -var is worth a warning.
+func (t *Template) UndeclaredVariables(given map[string]string) []string {
+	var out []string
+	for k := range given {
+		if _, ok := t.Variables[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SensitiveValues returns the values of the sensitive variables among
+// values (as ResolveVariables returns them), for masking in output. Blank
+// values are left out: masking every space would garble all output.
 func (t *Template) SensitiveValues(values map[string]string) []string {
 	var out []string
 	for _, k := range t.SensitiveVariables {
