@@ -104,9 +104,14 @@ func (t *Template) ResolveVariables(given map[string]string, ctx *interpolate.Co
 	render.BuildData = nil
 
 	// Render in passes: a value that uses a variable not rendered yet
-	// waits for a later pass. A pass that renders nothing means the rest
-	// refer to each other in a circle.
+	// waits for a later pass. A pass that settles nothing means the rest
+	// refer to each other in a circle. A value that uses one that failed
+	// fails quietly: the first failure is the one to fix.
 	pending := sortedKeys(unrendered)
+	failed := map[string]bool{}
+	for _, k := range missing {
+		failed[k] = true
+	}
 	for len(pending) > 0 {
 		var waiting []string
 		waitsFor := map[string]string{}
@@ -116,14 +121,16 @@ func (t *Template) ResolveVariables(given map[string]string, ctx *interpolate.Co
 			switch {
 			case err == nil:
 				values[k] = rendered
+			case errors.As(err, &undefined) && failed[undefined.Name]:
+				failed[k] = true
 			case errors.As(err, &undefined) && hasKey(unrendered, undefined.Name):
 				waiting = append(waiting, k)
 				waitsFor[k] = undefined.Name
-			case errors.As(err, &undefined) && contains(missing, undefined.Name):
-				// Already reported as missing.
 			case errors.As(err, &undefined):
+				failed[k] = true
 				errs = multierror.Append(errs, fmt.Errorf("%s: variable %q uses {{user `%s`}}, but no variable %q is declared under \"variables\" or given with -var; declare it or fix the name", t.name(), k, undefined.Name, undefined.Name))
 			default:
+				failed[k] = true
 				errs = multierror.Append(errs, fmt.Errorf("%s: variable %q: %w", t.name(), k, err))
 			}
 		}
