@@ -1,6 +1,8 @@
 package interpolate
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"text/template/parse"
 )
@@ -12,21 +14,64 @@ type deferRules struct {
 }
 
 // deferUnknowns replaces, in the parsed tree, every action that needs what
-// this render does not have with a text node holding the action exactly as
-// it was written, so the output carries it to a later render unchanged.
-// src is the text the tree was parsed from: node positions are offsets into
-// it.
-func deferUnknowns(tree *parse.Tree, src string, rules deferRules) {
+// this render does not have with a placeholder, and returns what each
+// placeholder stands for: the action as it was written, for restoreDeferred
+// to put into the output so that a later render finds it unchanged. src is
+// the text the tree was parsed from: node positions are offsets into it.
+func deferUnknowns(tree *parse.Tree, src string, rules deferRules) []string {
 	if !rules.data && !rules.build {
-		return
+		return nil
 	}
 	d := &deferrer{src: src, rules: rules, vars: map[string]bool{}}
 	d.list(tree.Root, true)
+	return d.kept
+}
+
+// placeholderPrefix starts the mark of where a kept action goes in the
+// output, followed by its index and a NUL. NUL does not occur in templates:
+// JSON strings only hold it escaped.
+const placeholderPrefix = "\x00deferred-"
+
+func placeholder(i int) string { return fmt.Sprintf("%s%d\x00", placeholderPrefix, i) }
+
+// restoreDeferred puts the kept actions in place of their placeholders, in
+// one pass over the output. A "{" of the output just before one would merge
+// with its "{{" into "{{{" and break the later render, so that "{" is
+// itself written as an action.
+func restoreDeferred(out string, kept []string) string {
+	if len(kept) == 0 {
+		return out
+	}
+	var b strings.Builder
+	for {
+		at := strings.Index(out, placeholderPrefix)
+		if at < 0 {
+			b.WriteString(out)
+			return b.String()
+		}
+		before := out[:at]
+		rest := out[at+len(placeholderPrefix):]
+		end := strings.IndexByte(rest, 0)
+		i, err := strconv.Atoi(rest[:max(end, 0)])
+		if end < 0 || err != nil || i < 0 || i >= len(kept) {
+			// Not one of ours: copy it through.
+			b.WriteString(out[:at+len(placeholderPrefix)])
+			out = rest
+			continue
+		}
+		if strings.HasSuffix(before, "{") {
+			before = before[:len(before)-1] + `{{"{"}}`
+		}
+		b.WriteString(before)
+		b.WriteString(kept[i])
+		out = rest[end+1:]
+	}
 }
 
 type deferrer struct {
 	src   string
 	rules deferRules
+	kept  []string // the source of each deferred action, by placeholder
 	// vars are the $variables declared by deferred actions: every use of
 	// them must wait too.
 	vars map[string]bool
@@ -119,13 +164,26 @@ func (d *deferrer) arg(n parse.Node, dotIsData bool) bool {
 }
 
 // text returns a text node holding n as it was written in the source.
+// text returns the placeholder text node for the deferred node n, keeping
+// n as it was written in the source. Its outer trim markers ("{{- " and
+// " -}}") are dropped: this render has trimmed the text beside it already,
+// and in the later render they would trim output that is not to be.
 func (d *deferrer) text(n parse.Node) *parse.TextNode {
 	written := n.String() // equivalent, though spacing may differ
 	if start, end, ok := sourceSpan(d.src, int(n.Position()), isControl(n)); ok {
 		written = d.src[start:end]
 	}
-	return &parse.TextNode{NodeType: parse.NodeText, Pos: n.Position(), Text: []byte(written)}
+	if len(written) >= 4 && written[2] == '-' && isSpace(written[3]) {
+		written = "{{" + written[3:]
+	}
+	if l := len(written); l >= 4 && written[l-3] == '-' && isSpace(written[l-4]) {
+		written = written[:l-3] + "}}"
+	}
+	d.kept = append(d.kept, written)
+	return &parse.TextNode{NodeType: parse.NodeText, Pos: n.Position(), Text: []byte(placeholder(len(d.kept) - 1))}
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 func isControl(n parse.Node) bool {
 	switch n.(type) {
@@ -211,12 +269,13 @@ func action(src string, open int) (body string, next int, ok bool) {
 	return "", 0, false
 }
 
-// firstWord is an action's keyword, if any: "if" for "{{- if .X }}".
+// firstWord is an action's keyword, if any: "if" for "{{- if .X }}" and
+// for "{{if.X}}".
 func firstWord(body string) string {
-	body = strings.TrimPrefix(body, "-")
-	fields := strings.Fields(body)
-	if len(fields) == 0 {
-		return ""
+	body = strings.TrimLeft(strings.TrimPrefix(body, "-"), " \t\r\n")
+	end := strings.IndexFunc(body, func(r rune) bool { return r < 'a' || r > 'z' })
+	if end < 0 {
+		end = len(body)
 	}
-	return fields[0]
+	return body[:end]
 }

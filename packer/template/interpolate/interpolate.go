@@ -75,12 +75,12 @@ func Render(s string, ctx *Context) (string, error) {
 	if err != nil {
 		return "", parseError(s, err)
 	}
-	deferUnknowns(tpl.Tree, s, deferRules{data: ctx.Data == nil, build: ctx.BuildData == nil})
+	kept := deferUnknowns(tpl.Tree, s, deferRules{data: ctx.Data == nil, build: ctx.BuildData == nil})
 	var out bytes.Buffer
 	if err := tpl.Execute(&out, ctx.Data); err != nil {
 		return "", execError(s, err)
 	}
-	return out.String(), nil
+	return restoreDeferred(out.String(), kept), nil
 }
 
 // RenderInterface renders every string in v: a string, or the maps and
