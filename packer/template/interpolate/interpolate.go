@@ -1,14 +1,3 @@
-// Package interpolate renders the template functions Packer users write in
-// template strings: {{user `name`}}, {{timestamp}}, {{build `ID`}} and the
-// rest, with Go's text/template.
-//
-// A template string is often rendered more than once. The core renders it
-// first, when the values a component shares at run time are not known yet:
-// {{ .Path }} in a shell provisioner's execute_command belongs to the
-// provisioner, and {{ build `ID` }} to the builder that has not run. Such
-// actions are left in the output exactly as actions, so that a later render
-// (by the component, or by the core once the builder has shared its data)
-// fills them in. See Context.Data and Context.BuildData.
 package interpolate
 
 import (
