@@ -44,18 +44,19 @@ func ParseFile(path string) (*Template, error) {
 // names the file.
 func Parse(r io.Reader) (*Template, error) { return parse(r, "template") }
 
-// rawTemplate is the JSON shape of a template's known top-level keys.
+// rawTemplate holds a template's known top-level keys as JSON decodes them,
+// before each component entry is read.
 type rawTemplate struct {
-	Description             string                     `json:"description"`
-	MinVersion              string                     `json:"min_packer_version"`
-	Variables               map[string]json.RawMessage `json:"variables"`
-	SensitiveVariables      []string                   `json:"sensitive-variables"`
-	Builders                []map[string]any           `json:"builders"`
-	Provisioners            []map[string]any           `json:"provisioners"`
-	ErrorCleanupProvisioner map[string]any             `json:"error-cleanup-provisioner"`
-	PostProcessors          []any                      `json:"post-processors"`
-	Push                    map[string]any             `json:"push"` // Atlas push; accepted, unused
-	RequiredPlugins         map[string]*RequiredPlugin `json:"required_plugins"`
+	Description             string
+	MinVersion              string
+	Variables               map[string]json.RawMessage
+	SensitiveVariables      []string
+	Builders                []map[string]any
+	Provisioners            []map[string]any
+	ErrorCleanupProvisioner map[string]any
+	PostProcessors          []any
+	Push                    map[string]any // Atlas push, long gone: accepted, unused
+	RequiredPlugins         map[string]*RequiredPlugin
 }
 
 // topLevelKeys are the keys rawTemplate reads, in the order help lists them.

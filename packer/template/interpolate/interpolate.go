@@ -142,6 +142,7 @@ type UndefinedVariableError struct {
 	Name string
 }
 
+// Error says which variable and how to give it a value.
 func (e *UndefinedVariableError) Error() string {
 	return fmt.Sprintf("user variable %q is not defined; declare it under \"variables\" in the template or pass -var %s=VALUE", e.Name, e.Name)
 }
