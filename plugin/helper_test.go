@@ -47,6 +47,8 @@ func runHelperPlugin(mode string) {
 		set.RegisterProvisioner("greet", func() packer.Provisioner { return helperProvisioner{} })
 		set.RegisterPostProcessor("sizes", func() packer.PostProcessor { return helperPostProcessor{} })
 		set.Run()
+	case "bench":
+		ServeDispenser(benchDispenser{})
 	case "stderr-flood":
 		chunk := strings.Repeat("e", 1023) + "\n"
 		for range 10 << 10 { // 10 MiB
