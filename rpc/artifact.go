@@ -48,7 +48,7 @@ func (a *artifactClient) State(name string) any {
 		a.r.s.logger.Printf("rpc: Artifact.State(%q): %v", name, err)
 		return nil
 	}
-	v, err := decodeValue("artifact state "+name, reply.Value)
+	v, err := decodeValue(valueLabel{"artifact state", name}, reply.Value)
 	if err != nil {
 		a.r.s.logger.Printf("rpc: %v", err)
 	}
@@ -95,7 +95,7 @@ func (a *artifactServer) String(_ bool, reply *string) error {
 func (a *artifactServer) State(name string, reply *ArtifactStateReply) error {
 	reply.Err = a.s.run("Artifact.State", func() error {
 		var err error
-		reply.Value, err = encodeValue("artifact state "+name, a.impl.State(name))
+		reply.Value, err = encodeValue(valueLabel{"artifact state", name}, a.impl.State(name))
 		return err
 	})
 	return nil

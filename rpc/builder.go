@@ -105,7 +105,7 @@ func (b *builderServer) Run(args *BuilderRunArgs, reply *ArtifactReply) error {
 }
 
 func prepareArgs(raws []any) (*PrepareArgs, error) {
-	encoded, err := encodeValue("the configuration", raws)
+	encoded, err := encodeValue(valueLabel{what: "the configuration"}, raws)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func prepareArgs(raws []any) (*PrepareArgs, error) {
 }
 
 func decodeRaws(args *PrepareArgs) ([]any, error) {
-	v, err := decodeValue("the configuration", args.Raws)
+	v, err := decodeValue(valueLabel{what: "the configuration"}, args.Raws)
 	if err != nil || v == nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ type HookRunArgs struct {
 }
 
 func (h *hookClient) Run(ctx context.Context, name string, ui packer.Ui, comm packer.Communicator, data any) error {
-	encoded, err := encodeValue("the data of hook "+name, data)
+	encoded, err := encodeValue(valueLabel{"the data of hook", name}, data)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (h *hookServer) Run(args *HookRunArgs, reply *ErrorReply) error {
 		if err != nil {
 			return err
 		}
-		data, err := decodeValue("the data of hook "+args.Name, args.Data)
+		data, err := decodeValue(valueLabel{"the data of hook", args.Name}, args.Data)
 		if err != nil {
 			return err
 		}

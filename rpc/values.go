@@ -14,7 +14,19 @@ import (
 // keep in step on both sides. Numbers arrive as float64, which DecodeConfig's
 // weak typing turns back into the integers a component declares.
 
-func encodeValue(what string, v any) ([]byte, error) {
+// valueLabel names a value in an error: what it is, and for some the name of
+// its hook or state key. It is formatted only when there is an error, so a
+// large name (a hook's name can be anything) is not copied on every call.
+type valueLabel struct{ what, name string }
+
+func (l valueLabel) String() string {
+	if l.name == "" {
+		return l.what
+	}
+	return l.what + " " + l.name
+}
+
+func encodeValue(what valueLabel, v any) ([]byte, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -25,7 +37,7 @@ func encodeValue(what string, v any) ([]byte, error) {
 	return data, nil
 }
 
-func decodeValue(what string, data []byte) (any, error) {
+func decodeValue(what valueLabel, data []byte) (any, error) {
 	if data == nil {
 		return nil, nil
 	}
