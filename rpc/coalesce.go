@@ -19,7 +19,10 @@ const (
 // both for every message. Only yamux's single send loop writes to it.
 type coalescingConn struct {
 	io.ReadWriteCloser
-	held []byte // a data header waiting for its body
+	held    [yamuxHeaderSize]byte // a data header waiting for its body
+	holding bool
+	vec     [2][]byte   // the header and body of one writev
+	bufs    net.Buffers // over vec; fields, so a write allocates nothing
 }
 
 func coalesce(conn io.ReadWriteCloser) io.ReadWriteCloser {
@@ -27,20 +30,22 @@ func coalesce(conn io.ReadWriteCloser) io.ReadWriteCloser {
 }
 
 func (c *coalescingConn) Write(p []byte) (int, error) {
-	if c.held == nil {
+	if !c.holding {
 		if len(p) == yamuxHeaderSize && p[1] == yamuxTypeData && binary.BigEndian.Uint32(p[8:]) > 0 {
-			c.held = append(c.held[:0:0], p...)
+			copy(c.held[:], p)
+			c.holding = true
 			return len(p), nil
 		}
 		return c.ReadWriteCloser.Write(p)
 	}
-	hdr := c.held
-	c.held = nil
+	c.holding = false
 	if tcp, ok := c.ReadWriteCloser.(net.Conn); ok {
-		bufs := net.Buffers{hdr, p}
-		n, err := bufs.WriteTo(tcp)
-		return max(int(n)-len(hdr), 0), err
+		c.vec = [2][]byte{c.held[:], p}
+		c.bufs = c.vec[:]
+		n, err := c.bufs.WriteTo(tcp)
+		c.vec = [2][]byte{} // do not keep the caller's body alive
+		return max(int(n)-yamuxHeaderSize, 0), err
 	}
-	n, err := c.ReadWriteCloser.Write(append(hdr, p...))
-	return max(n-len(hdr), 0), err
+	n, err := c.ReadWriteCloser.Write(append(c.held[:], p...))
+	return max(n-yamuxHeaderSize, 0), err
 }

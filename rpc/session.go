@@ -531,18 +531,21 @@ type registry struct {
 	next  uint32
 	byID  map[uint32]any
 	byKey map[any]uint32
+	// holders caches, by type, whether a value can hold an interface.
+	holders map[reflect.Type]bool
 }
 
 func (r *registry) init() {
 	r.next = rootID + 1
 	r.byID = make(map[uint32]any)
 	r.byKey = make(map[any]uint32)
+	r.holders = make(map[reflect.Type]bool)
 }
 
 func (r *registry) register(obj any) uint32 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	key, dedupe := identity(obj)
+	key, dedupe := r.identity(obj)
 	if dedupe {
 		if id, ok := r.byKey[key]; ok {
 			return id
@@ -559,21 +562,45 @@ func (r *registry) register(obj any) uint32 {
 
 // identity returns the key an object is known by, when it has one: the
 // object itself for pointers and for comparable values (a Ui passed by value
-// on every call still gets one number, and so one stream).
-func identity(obj any) (key any, ok bool) {
+// on every call still gets one number, and so one stream). A value of a
+// comparable type that holds an incomparable one (an interface field holding
+// a slice) has none, and simply gets a new number each time.
+// The caller holds r.mu.
+func (r *registry) identity(obj any) (key any, ok bool) {
 	t := reflect.TypeOf(obj)
 	if t == nil || !t.Comparable() {
 		return nil, false
 	}
-	defer func() {
-		// A comparable type can hold an interface whose dynamic value
-		// is not; such an object simply gets a new number.
-		if recover() != nil {
-			key, ok = nil, false
+	if !holdsInterface(t, r.holders) {
+		return obj, true
+	}
+	return obj, reflect.ValueOf(obj).Comparable()
+}
+
+// holdsInterface reports whether a value of type t can hold an interface,
+// whose dynamic value decides whether the whole is comparable. The answer is
+// cached by type in holders: objects are registered on every call that
+// passes one, and walking a type's fields allocates.
+func holdsInterface(t reflect.Type, holders map[reflect.Type]bool) bool {
+	if known, ok := holders[t]; ok {
+		return known
+	}
+	holds := false
+	switch t.Kind() {
+	case reflect.Interface:
+		holds = true
+	case reflect.Array:
+		holds = holdsInterface(t.Elem(), holders)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if holdsInterface(t.Field(i).Type, holders) {
+				holds = true
+				break
+			}
 		}
-	}()
-	probe := map[any]bool{obj: true}
-	return obj, probe[obj]
+	}
+	holders[t] = holds
+	return holds
 }
 
 func (r *registry) registerAt(id uint32, obj any) {
@@ -587,7 +614,7 @@ func (r *registry) release(id uint32) {
 	defer r.mu.Unlock()
 	if obj, ok := r.byID[id]; ok {
 		delete(r.byID, id)
-		if key, ok := identity(obj); ok {
+		if key, ok := r.identity(obj); ok {
 			delete(r.byKey, key)
 		}
 	}
