@@ -202,3 +202,14 @@ func (discardCommunicator) Upload(dst string, src io.Reader, fi *os.FileInfo) er
 func (discardCommunicator) UploadDir(dst, src string, exclude []string) error   { return nil }
 func (discardCommunicator) Download(src string, dst io.Writer) error            { return nil }
 func (discardCommunicator) DownloadDir(src, dst string, exclude []string) error { return nil }
+
+// BenchmarkDispense asks a dispensing plugin for a new component.
+func BenchmarkDispense(b *testing.B) {
+	client := connectTCP(b, &namedBuilders{})
+	b.ResetTimer()
+	for range b.N {
+		if _, err := client.Dispense(KindBuilder, "counter"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -50,9 +50,8 @@ func (c *Client) Dispense(kind, name string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("rpc: cannot dispense a %q: the kinds are builder, provisioner, post-processor, hook and command", kind)
 	}
-	control := &remote{s: c.s, iface: ifaceControl, id: controlID}
 	var reply DispenseReply
-	if err := control.call("Control.Dispense", &DispenseArgs{Kind: kind, Name: name}, &reply); err != nil {
+	if err := c.s.control.call("Control.Dispense", &DispenseArgs{Kind: kind, Name: name}, &reply); err != nil {
 		return nil, err
 	}
 	if err := decodeError(reply.Err); err != nil {

@@ -40,6 +40,20 @@ func TestDispense_eachRequestGetsItsOwnInstance(t *testing.T) {
 	}
 }
 
+func TestDispense_manyRequestsShareOneStream(t *testing.T) {
+	client := connect(t, &namedBuilders{}, nil, nil)
+	for range 20 {
+		if _, err := client.Dispense(KindBuilder, "counter"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The control stream only: a dispensed component's stream opens with
+	// its first call.
+	if n := client.s.mux.NumStreams(); n != 1 {
+		t.Errorf("20 dispenses left %d streams open; want the one control stream", n)
+	}
+}
+
 func TestDispense_unknownNameOrKindIsAClearError(t *testing.T) {
 	client := connect(t, &namedBuilders{}, nil, nil)
 	if _, err := client.Dispense(KindProvisioner, "counter"); err == nil || !strings.Contains(err.Error(), `no provisioner named "counter"`) {

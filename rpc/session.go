@@ -93,6 +93,10 @@ type session struct {
 
 	objects registry
 
+	// control is the other side's control service, one stream for the
+	// whole connection (dispensing, cancelling).
+	control *remote
+
 	proxiesMu sync.Mutex
 	proxies   map[proxyKey]any
 
@@ -182,6 +186,7 @@ func newSession(conn io.ReadWriteCloser, cfg *Config, client bool) (*session, er
 		s.logger = log.New(io.Discard, "", 0)
 	}
 	s.objects.init()
+	s.control = &remote{s: s, iface: ifaceControl, id: controlID}
 	// Data ids are allocated by both sides; odd on the client, even on the
 	// server, so an upload into this side never collides with a download.
 	if client {
@@ -707,8 +712,7 @@ func (s *session) exportContext(ctx context.Context) (wireContext, func()) {
 	go func() {
 		select {
 		case <-ctx.Done():
-			control := &remote{s: s, iface: ifaceControl, id: controlID}
-			_ = control.call("Control.Cancel", wc.ID, new(bool))
+			_ = s.control.call("Control.Cancel", wc.ID, new(bool))
 		case <-stop:
 		case <-s.closed.Done():
 		}
