@@ -16,15 +16,18 @@ import (
 //
 //	core   -> plugin: authHello, core nonce (32 bytes)
 //	plugin -> core:   plugin nonce (32), HMAC(key, "plugin", core nonce, plugin nonce)
-//	core   -> plugin: HMAC(key, "core", core nonce, plugin nonce)
-//	plugin -> core:   authOK
+//	core   -> plugin: HMAC(key, "core", core nonce, plugin nonce), then RPC
 //
 // Each side learns the other holds the key, and neither proof can be
-// replayed on another connection, because both nonces are fresh.
+// replayed on another connection, because both nonces are fresh. It costs
+// one round trip: the core sends its proof only to a listener that has
+// proved the key, so it need not wait to hear that its own proof was
+// accepted, and its first RPC follows the proof at once. The plugin reads
+// nothing past the proof until it has checked it; a connection whose proof
+// is wrong is closed without a byte of RPC.
 
 const (
-	authHello   = "PKRAUTH1"
-	authOK      = "OK"
+	authHello   = "PKRAUTH2"
 	nonceSize   = 32
 	authKeySize = 32
 	authTimeout = 10 * time.Second
@@ -77,10 +80,6 @@ func authenticateCore(conn net.Conn, key []byte) error {
 	if _, err := conn.Write(proof(key, "core", coreNonce, pluginNonce)); err != nil {
 		return fmt.Errorf("sending the key proof: %w", err)
 	}
-	ok := make([]byte, len(authOK))
-	if _, err := io.ReadFull(conn, ok); err != nil || string(ok) != authOK {
-		return fmt.Errorf("the plugin refused this core's key proof (%w)", errAuth)
-	}
 	return nil
 }
 
@@ -109,6 +108,5 @@ func authenticatePlugin(conn net.Conn, key []byte) error {
 	if !hmac.Equal(coreProof, proof(key, "core", coreNonce, pluginNonce)) {
 		return errAuth
 	}
-	_, err := conn.Write([]byte(authOK))
-	return err
+	return nil
 }

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -249,6 +250,23 @@ func TestAuth_thePluginDropsAnIntruderAndKeepsWaitingForItsCore(t *testing.T) {
 		t.Fatal("an intruder with the wrong key was accepted")
 	}
 	intruder.Close()
+
+	// An intruder that hears the plugin's proof and answers with a wrong
+	// one of its own, then speaks RPC, is closed without a byte of RPC.
+	forger, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forger.Write(append([]byte(authHello), make([]byte, nonceSize)...))
+	if _, err := io.ReadFull(forger, make([]byte, nonceSize+32)); err != nil {
+		t.Fatalf("reading the plugin's proof: %v", err)
+	}
+	forger.Write(bytes.Repeat([]byte{9}, 32))
+	forger.Write([]byte{0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 6, 'o', 3, 0, 0, 0, 1}) // a yamux SYN and an object stream header
+	if answer, _ := io.ReadAll(forger); len(answer) > 0 {
+		t.Errorf("the plugin answered a wrong proof with %q", answer)
+	}
+	forger.Close()
 
 	// The real core still gets in.
 	conn, err := net.Dial("tcp", addr)
