@@ -78,6 +78,7 @@ func TestE2E_packerFixtures(t *testing.T) {
 		{"build variables shared", []string{"build-variable-sharing/template.json"}, 0,
 			"post-processor.Null.txt provisioner.Null.txt"},
 		{"build name and type in the manifest", []string{"-only=potato", "build-name-and-type/all.json"}, 0, "manifest.json"},
+		{"error-cleanup-provisioner after a failed provisioner", []string{"cleanup-script/template.json"}, 1, "ducky.txt"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

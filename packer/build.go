@@ -23,6 +23,9 @@ type Build struct {
 
 	provisioners   []*buildProvisioner
 	postProcessors [][]*buildPostProcessor
+	// errorCleanup, the template's "error-cleanup-provisioner", runs
+	// when a provisioner fails, before the build winds down.
+	errorCleanup *buildProvisioner
 
 	variables map[string]string
 	ictx      *interpolate.Context
@@ -92,6 +95,11 @@ func (b *Build) Prepare() ([]string, error) {
 	for i, p := range b.provisioners {
 		if err := p.provisioner.Prepare(p.config, packerConfig); err != nil {
 			errs = multierror.Append(errs, fmt.Errorf("build %q: provisioner %d (%s): %w", b.name, i+1, p.typ, err))
+		}
+	}
+	if p := b.errorCleanup; p != nil {
+		if err := p.provisioner.Prepare(p.config, packerConfig); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("build %q: error-cleanup-provisioner (%s): %w", b.name, p.typ, err))
 		}
 	}
 	for _, chain := range b.postProcessors {
@@ -262,10 +270,36 @@ func (h *provisionHook) Run(ctx context.Context, name string, ui Ui, comm Commun
 		}
 		ui.Say(fmt.Sprintf("Provisioning with %s...", p.typ))
 		if err := p.run(ctx, ui, comm); err != nil {
+			h.cleanUpAfterError(ctx, ui, comm)
 			return fmt.Errorf("provisioner %s: %w", p.typ, err)
 		}
 	}
 	return nil
+}
+
+// cleanUpAfterError runs the template's error-cleanup-provisioner, if it has
+// one, after a provisioner failed; its own failure is reported and does not
+// replace the error that caused it. A cancelled build skips it.
+func (h *provisionHook) cleanUpAfterError(ctx context.Context, ui Ui, comm Communicator) {
+	p := h.build.errorCleanup
+	if p == nil || ctx.Err() != nil {
+		return
+	}
+	b := h.build
+	if data := b.sharedData(); data != nil {
+		rendered, err := interpolate.RenderInterface(p.raw, b.withBuildData(data))
+		if err == nil {
+			err = p.provisioner.Prepare(rendered, b.packerConfig())
+		}
+		if err != nil {
+			ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) cannot run: %v", p.typ, err))
+			return
+		}
+	}
+	ui.Say(fmt.Sprintf("Provisioning failed: running the error-cleanup-provisioner (%s)...", p.typ))
+	if err := p.run(ctx, ui, comm); err != nil {
+		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) failed too: %v", p.typ, err))
+	}
 }
 
 // run provisions with the provisioner's timeout, retrying up to max_retries

@@ -2,6 +2,8 @@ package packer
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +48,10 @@ type Core struct {
 	variables map[string]string
 	sensitive []string
 	now       time.Time
+	// builds are the template's builders by their rendered names: as in
+	// Packer, "name": "{{user `os`}}-vm" names a build "ubuntu-vm", and
+	// -only, -except and the output use that name.
+	builds map[string]*template.Builder
 }
 
 // NewCore checks the template and resolves its variables. Every problem is
@@ -69,9 +75,20 @@ func NewCore(config *CoreConfig) (*Core, error) {
 	}
 	c.variables = vars
 	c.sensitive = tpl.SensitiveValues(vars)
+	// Names render only once the variables have values; until then -only
+	// is checked against the names as written.
+	c.builds = tpl.Builders
+	if err == nil {
+		builds, err := tpl.RenderBuildNames(c.interpolation("", ""))
+		if err != nil {
+			errs = multierror.Append(errs, err)
+		} else {
+			c.builds = builds
+		}
+	}
 	for _, n := range config.Only {
-		if _, ok := tpl.Builders[n]; !ok {
-			errs = multierror.Append(errs, fmt.Errorf("-only: the template has no build named %q (its builds are %s)", n, strings.Join(tpl.BuildNames(), ", ")))
+		if _, ok := c.builds[n]; !ok {
+			errs = multierror.Append(errs, fmt.Errorf("-only: the template has no build named %q (its builds are %s)", n, strings.Join(slices.Sorted(maps.Keys(c.builds)), ", ")))
 		}
 	}
 	if err := errs.ErrorOrNil(); err != nil {
@@ -121,7 +138,7 @@ func (c *Core) SensitiveValues() []string { return c.sensitive }
 // -except, sorted.
 func (c *Core) BuildNames() []string {
 	var names []string
-	for _, n := range c.template.BuildNames() {
+	for _, n := range slices.Sorted(maps.Keys(c.builds)) {
 		if len(c.config.Only) > 0 && !contains(c.config.Only, n) {
 			continue
 		}
@@ -146,7 +163,7 @@ func contains(list []string, s string) bool {
 // Build makes the build called name: its builder, and the provisioners and
 // post-processors that apply to it, each a fresh component.
 func (c *Core) Build(name string) (*Build, error) {
-	tb, ok := c.template.Builders[name]
+	tb, ok := c.builds[name]
 	if !ok {
 		return nil, fmt.Errorf("the template has no build named %q", name)
 	}
@@ -188,6 +205,19 @@ func (c *Core) Build(name string) (*Build, error) {
 			typ: tp.Type, provisioner: p, raw: raw, config: rendered,
 			pauseBefore: tp.PauseBefore, timeout: tp.Timeout, maxRetries: tp.MaxRetries,
 		})
+	}
+
+	if tp := c.template.ErrorCleanupProvisioner; tp != nil && !tp.Skip(name) {
+		raw := mergeConfig(tp.Config, tp.Override[name])
+		rendered, err := interpolate.RenderInterface(raw, ictx)
+		if err != nil {
+			return nil, fmt.Errorf("build %q: error-cleanup-provisioner (%s): %w", name, tp.Type, err)
+		}
+		p, err := finder.Provisioner(tp.Type)
+		if err != nil {
+			return nil, fmt.Errorf("build %q: error-cleanup-provisioner %q: %w", name, tp.Type, err)
+		}
+		b.errorCleanup = &buildProvisioner{typ: tp.Type, provisioner: p, raw: raw, config: rendered, timeout: tp.Timeout}
 	}
 
 	for _, chain := range c.template.PostProcessors {

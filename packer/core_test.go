@@ -198,6 +198,65 @@ func TestCore_buildOnlyFixtureLeavesWhatPackerLeft(t *testing.T) {
 	}
 }
 
+// TestCore_errorCleanupProvisionerRunsWhenProvisioningFails is Packer's
+// cleanup-script fixture: the provisioner exits 2, the build fails, and the
+// error-cleanup-provisioner has left ducky.txt.
+func TestCore_errorCleanupProvisionerRunsWhenProvisioningFails(t *testing.T) {
+	tpl := commandFixture(t, "cleanup-script/template.json")
+	dir := t.TempDir()
+	files, err := buildAll(t, &CoreConfig{Template: tpl, Components: shellComponents(dir)}, dir)
+	if err == nil || !strings.Contains(err.Error(), "provisioner shell-local") {
+		t.Errorf("build error = %v, want the failing provisioner's", err)
+	}
+	if got := strings.Join(files, " "); got != "ducky.txt" {
+		t.Errorf("files left: %q, want ducky.txt from the error-cleanup-provisioner", got)
+	}
+}
+
+func TestCore_errorCleanupProvisionerDoesNotRunWhenProvisioningSucceeds(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{
+		"builders": [{"type": "null"}],
+		"provisioners": [{"type": "shell-local", "inline": ["touch ok.txt"]}],
+		"error-cleanup-provisioner": {"type": "shell-local", "inline": ["touch cleanup.txt"]}
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := buildAll(t, &CoreConfig{Template: tpl, Components: shellComponents(dir)}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(files, " "); got != "ok.txt" {
+		t.Errorf("files left: %q, want only ok.txt", got)
+	}
+}
+
+func TestCore_buildNamesAreRenderedAsPackerRendersThem(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{
+		"variables": {"os": "debian"},
+		"builders": [{"type": "null", "name": "{{user ` + "`os`" + `}}-vm"}],
+		"provisioners": [{"type": "shell-local", "inline": ["touch {{build_name}}.txt"]}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := &CoreConfig{Template: tpl, Components: shellComponents(dir), Variables: map[string]string{"os": "ubuntu"}, Only: []string{"ubuntu-vm"}}
+	files, err := buildAll(t, cfg, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(files, " "); got != "ubuntu-vm.txt" {
+		t.Errorf("files left: %q, want ubuntu-vm.txt (build_name is the rendered name)", got)
+	}
+
+	cfg.Only = []string{"{{user `os`}}-vm"}
+	if _, err := NewCore(cfg); err == nil || !strings.Contains(err.Error(), `its builds are ubuntu-vm`) {
+		t.Errorf("-only with the unrendered name = %v, want an error listing ubuntu-vm", err)
+	}
+}
+
 func TestCore_anUnknownBuilderFailsOnlyItsOwnBuild(t *testing.T) {
 	dir := t.TempDir()
 	files, err := buildAll(t, &CoreConfig{Template: commandFixture(t, "build-only/not-found.json"), Components: shellComponents(dir)}, dir)
