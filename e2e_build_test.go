@@ -91,6 +91,17 @@ func TestE2E_varAndVarFileOrder(t *testing.T) {
 	mustContain(t, r, "stdout", "probe artifact probe-b-from-flag-file-only")
 }
 
+func TestE2E_anUndeclaredVariableIsAcceptedWithAWarning(t *testing.T) {
+	e := newEnv(t)
+	tpl := e.writeFile("t.json", `{"variables": {"name": "x"}, "builders": [{"type": "null"}]}`)
+	r := e.run("validate", "-var", "nmae=typo", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	mustContain(t, r, "stderr", `variable "nmae"`)
+	mustContain(t, r, "stderr", "does not declare it")
+}
+
 func TestE2E_validateReportsEveryErrorAtOnce(t *testing.T) {
 	e := newEnv(t)
 	e.probeConfig()

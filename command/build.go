@@ -81,8 +81,10 @@ func (o *buildOptions) variables() (map[string]string, error) {
 }
 
 // newCore reads the template and makes the core that will run it: every
-// problem with the template, its variables and -only/-except at once.
-func newCore(m *Meta, path string, opts *buildOptions) (*packer.Core, error) {
+// problem with the template, its variables and -only/-except at once. A
+// value given for a variable the template does not declare is accepted, as
+// Packer does, with a warning on ui: it is usually a typo.
+func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Core, error) {
 	if len(opts.only) > 0 && len(opts.except) > 0 {
 		return nil, errors.New("-only and -except cannot both be given; use one")
 	}
@@ -96,6 +98,9 @@ func newCore(m *Meta, path string, opts *buildOptions) (*packer.Core, error) {
 	vars, err := opts.variables()
 	if err != nil {
 		return nil, err
+	}
+	for _, name := range tpl.UndeclaredVariables(vars) {
+		ui.Error(fmt.Sprintf("Warning: a value is given for variable %q (-var or -var-file), but %s does not declare it; it is not used. Declare it under \"variables\", or check its spelling.", name, path))
 	}
 	return packer.NewCore(&packer.CoreConfig{
 		Template:   tpl,
@@ -133,7 +138,7 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		ui.Error(fmt.Sprintf("-parallel-builds=%d: use 0 (no limit) or a positive number", *parallel))
 		return 1
 	}
-	core, err := newCore(c.Meta, fs.Arg(0), &opts)
+	core, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
 	if err != nil {
 		ui.Error(err.Error())
 		return 1

@@ -67,7 +67,7 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 		return 0
 	}
 
-	core, err := newCore(c.Meta, fs.Arg(0), &opts)
+	core, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
 	if err != nil {
 		return c.failed(ui, err)
 	}
