@@ -45,6 +45,7 @@ awk '
 	}
 	END {
 		for (name in names) {
+			if (!((name " b") in v) || !((name " a") in v)) continue # only on one side
 			b = median(v[name " b"]); a = median(v[name " a"])
 			printf "| %s | %.0f | %.0f | %.2fx |\n", name, b, a, a / b
 		}

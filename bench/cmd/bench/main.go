@@ -7,7 +7,7 @@
 // prints a markdown table of medians, p99 where it applies, the min-max of
 // the per-pass medians, and each row's ratio to the floor and to go-plugin.
 //
-// Usage: bench -bin DIR [-passes 3] [-stream-mib 1024]
+// Usage: bench -bin DIR [-passes 5] [-stream-mib 1024]
 // where DIR holds the plugin binaries floor, goplugin and ours (make bench
 // builds them).
 package main
@@ -52,7 +52,7 @@ type row struct {
 
 func main() {
 	bin := flag.String("bin", "", "directory holding the plugin binaries floor, goplugin and ours")
-	passes := flag.Int("passes", 3, "how many times to repeat the whole pass")
+	passes := flag.Int("passes", 5, "how many times to repeat the whole pass")
 	streamMiB := flag.Int64("stream-mib", 1024, "MiB streamed host to plugin per measurement")
 	packerBin := flag.String("packer", "", "a packer binary, to time builds of 1 and of 50 null builds")
 	flag.Parse()
