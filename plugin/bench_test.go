@@ -3,8 +3,10 @@ package plugin
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"testing"
 
 	"github.com/packer-classic/packer/packer"
@@ -104,6 +106,32 @@ func BenchmarkProcessUpload(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// profileEnv names a file for the bench plugin's CPU profile: with it set,
+// `go test -bench Process ./plugin` also profiles the plugin's side.
+const profileEnv = "PLUGIN_BENCH_CPUPROFILE"
+
+// serveBenchPlugin serves benchDispenser as ServeDispenser does, writing a
+// CPU profile of the plugin process when profileEnv asks for one.
+func serveBenchPlugin() {
+	if path := os.Getenv(profileEnv); path != "" {
+		f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		err = Serve(benchDispenser{}, os.Stdout)
+		pprof.StopCPUProfile()
+		f.Close()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	ServeDispenser(benchDispenser{})
 }
 
 // benchDispenser serves the bench plugin: a hook for calls, and a builder

@@ -48,7 +48,7 @@ func runHelperPlugin(mode string) {
 		set.RegisterPostProcessor("sizes", func() packer.PostProcessor { return helperPostProcessor{} })
 		set.Run()
 	case "bench":
-		ServeDispenser(benchDispenser{})
+		serveBenchPlugin()
 	case "stderr-flood":
 		chunk := strings.Repeat("e", 1023) + "\n"
 		for range 10 << 10 { // 10 MiB
