@@ -102,6 +102,21 @@ func TestE2E_anUndeclaredVariableIsAcceptedWithAWarning(t *testing.T) {
 	mustContain(t, r, "stderr", "does not declare it")
 }
 
+func TestE2E_validateMasksSensitiveValuesInErrorsAndTheLog(t *testing.T) {
+	e := newEnv(t)
+	e.extra = append(e.extra, "PACKER_LOG=1")
+	tpl := e.writeFile("t.json", `{"variables": {"token": "s3cr3t-value"}, "sensitive-variables": ["token"],
+		"builders": [{"type": "null", "communicator": "{{user `+"`token`"+`}}"}]}`)
+	r := e.run("validate", tpl)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (the communicator is unknown)\n%v", r.code, r)
+	}
+	if strings.Contains(r.stdout+r.stderr, "s3cr3t-value") {
+		t.Errorf("the sensitive value was shown:\n%v", r)
+	}
+	mustContain(t, r, "stderr", `unknown communicator "<sensitive>"`)
+}
+
 func TestE2E_validateReportsEveryErrorAtOnce(t *testing.T) {
 	e := newEnv(t)
 	e.probeConfig()

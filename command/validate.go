@@ -71,6 +71,10 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 	if err != nil {
 		return c.failed(ui, err)
 	}
+	// A component's error can quote its configuration, sensitive values
+	// included: they are masked here as in packer build.
+	ui = newMaskingUi(ui, core.SensitiveValues())
+	maskLog(c.Meta.Logger, core.SensitiveValues())
 	var errs *multierror.Error
 	var warnings []string
 	for _, name := range core.BuildNames() {
