@@ -145,6 +145,9 @@ func sumFile(path string, types []string) (map[string][]byte, error) {
 	return sums, nil
 }
 
+// appendLine appends line to the checksum file at path with one O_APPEND
+// write, so parallel builds sharing the file never interleave their lines.
+// (A temporary file renamed over it would lose a concurrent build's lines.)
 func appendLine(path, line string) error {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -2,6 +2,7 @@ package checksum
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,6 +69,45 @@ func TestChecksum_defaultsAreMd5AndPackersFileName(t *testing.T) {
 	got, err := os.ReadFile(filepath.Join(dir, "packer_b_file_md5.checksum"))
 	if err != nil || string(got) != "900150983cd24fb0d6963f7d28e17f72\ta.txt\n" {
 		t.Errorf("checksum file = %q, %v", got, err)
+	}
+}
+
+func TestChecksum_parallelBuildsSharingOneFileEachAppendWholeLines(t *testing.T) {
+	dir := t.TempDir()
+	output := filepath.Join(dir, "all.sha256")
+	const builds = 20
+	errs := make(chan error, builds)
+	for i := range builds {
+		go func() {
+			file := filepath.Join(dir, fmt.Sprintf("disk%02d.img", i))
+			os.WriteFile(file, []byte(strings.Repeat("x", i+1)), 0o644)
+			p := new(PostProcessor)
+			err := p.Prepare(map[string]any{"checksum_types": []any{"sha256"}, "output": output},
+				map[string]any{packer.BuildNameConfigKey: fmt.Sprint("b", i), packer.BuilderTypeConfigKey: "null"})
+			if err == nil {
+				_, _, err = p.PostProcess(context.Background(), &packertest.Ui{}, files{file})
+			}
+			errs <- err
+		}()
+	}
+	for range builds {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	if len(lines) != builds {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), builds, got)
+	}
+	for _, line := range lines {
+		sum, name, ok := strings.Cut(line, "\t")
+		if !ok || len(sum) != 64 || !strings.HasPrefix(name, "disk") {
+			t.Errorf("a torn or interleaved line: %q", line)
+		}
 	}
 }
 
