@@ -49,6 +49,23 @@ func runHelperPlugin(mode string) {
 		set.Run()
 	case "bench":
 		serveBenchPlugin()
+	case "held-signals-child":
+		// What a command started by a plugin inherits: its ignored signals.
+		defer holdSignals()()
+		out, err := exec.Command("grep", "SigIgn", "/proc/self/status").Output()
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Print(string(out))
+	case "held-signals-stderr-gone":
+		// A plugin whose core (its stderr's reader) died goes on working.
+		defer holdSignals()()
+		bufio.NewReader(os.Stdin).ReadString('\n') // the reader is gone now
+		for range 3 {
+			fmt.Fprintln(os.Stderr, "a log line nobody reads")
+		}
+		fmt.Println("alive")
 	case "stderr-flood":
 		chunk := strings.Repeat("e", 1023) + "\n"
 		for range 10 << 10 { // 10 MiB

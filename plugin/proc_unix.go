@@ -28,6 +28,9 @@ func killProcessGroup(cmd *exec.Cmd) {
 	cmd.Process.Kill()
 }
 
+// heldSignals are the signals a plugin catches and drops (see holdSignals).
+var heldSignals = []os.Signal{os.Interrupt, syscall.SIGPIPE}
+
 // parentWatchInterval is how often a plugin checks that its core is alive.
 const parentWatchInterval = time.Second
 

@@ -2,7 +2,14 @@
 
 package plugin
 
-import "os/exec"
+import (
+	"os"
+	"os/exec"
+)
+
+// heldSignals are the signals a plugin catches and drops (see holdSignals);
+// Windows has no SIGPIPE.
+var heldSignals = []os.Signal{os.Interrupt}
 
 // setProcessGroup does nothing on Windows; Kill kills the plugin process.
 func setProcessGroup(*exec.Cmd) {}

@@ -90,9 +90,7 @@ func Serve(component any, handshake io.Writer) error {
 	}
 	defer listener.Close()
 
-	// The terminal sends Ctrl-C to the whole process group; the core decides
-	// how a build winds down, and closes the connection when it is done.
-	signal.Ignore(os.Interrupt)
+	defer holdSignals()()
 	terminate := make(chan os.Signal, 1)
 	signal.Notify(terminate, syscall.SIGTERM)
 	defer signal.Stop(terminate)
@@ -149,15 +147,38 @@ func Serve(component any, handshake io.Writer) error {
 	// end the connection as the core closing it would: running calls see
 	// their contexts cancelled and get a moment to clean up.
 	go func() {
+		// The connection closes first: it cancels what the core asked
+		// for, and the core that would read the log line may be gone.
 		select {
 		case <-terminate:
-			logger.Printf("terminated: closing the connection")
+			conn.Close()
+			logger.Printf("terminated: closed the connection")
 		case <-orphaned:
-			logger.Printf("the core went away: closing the connection")
+			conn.Close()
+			logger.Printf("the core went away: closed the connection")
 		}
-		conn.Close()
 	}()
 	return rpc.Serve(conn, component, &rpc.Config{Logger: logger})
+}
+
+// holdSignals keeps two signals from ending the plugin, and returns the
+// function that lets them go again:
+//
+//   - Ctrl-C, which the terminal sends to the whole process group: the core
+//     decides how a build winds down, and closes the connection when done;
+//   - SIGPIPE, raised when the plugin writes its log to a stderr whose
+//     reader, the core, has died: the plugin must live on long enough to
+//     cancel the work the core asked for, or the commands it runs would be
+//     left behind.
+//
+// They are caught and dropped rather than ignored, because an ignored signal
+// stays ignored in every command the plugin starts (a provisioner's script
+// could not be interrupted, nor see a broken pipe), and a caught one is
+// reset to its default in them.
+func holdSignals() (release func()) {
+	held := make(chan os.Signal, 1)
+	signal.Notify(held, heldSignals...)
+	return func() { signal.Stop(held) }
 }
 
 // listenInRange listens on 127.0.0.1 on the first free port of r, scanning
