@@ -29,7 +29,7 @@ func killProcessGroup(cmd *exec.Cmd) {
 }
 
 // heldSignals are the signals a plugin catches and drops (see holdSignals).
-var heldSignals = []os.Signal{os.Interrupt, syscall.SIGPIPE}
+func heldSignals() []os.Signal { return []os.Signal{os.Interrupt, syscall.SIGPIPE} }
 
 // parentWatchInterval is how often a plugin checks that its core is alive.
 const parentWatchInterval = time.Second

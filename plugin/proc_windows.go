@@ -9,7 +9,7 @@ import (
 
 // heldSignals are the signals a plugin catches and drops (see holdSignals);
 // Windows has no SIGPIPE.
-var heldSignals = []os.Signal{os.Interrupt}
+func heldSignals() []os.Signal { return []os.Signal{os.Interrupt} }
 
 // setProcessGroup does nothing on Windows; Kill kills the plugin process.
 func setProcessGroup(*exec.Cmd) {}

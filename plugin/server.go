@@ -177,7 +177,7 @@ func Serve(component any, handshake io.Writer) error {
 // reset to its default in them.
 func holdSignals() (release func()) {
 	held := make(chan os.Signal, 1)
-	signal.Notify(held, heldSignals...)
+	signal.Notify(held, heldSignals()...)
 	return func() { signal.Stop(held) }
 }
 
