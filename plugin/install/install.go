@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/go-version"
 
@@ -43,7 +44,13 @@ type Installer struct {
 	Client *http.Client
 }
 
-var archiveName = regexp.MustCompile(`^packer-plugin-([a-z0-9][a-z0-9-]*)_v([0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*)_([a-z0-9]+)_([a-z0-9]+)\.zip$`)
+// archiveName matches a plugin archive's file name,
+// packer-plugin-NAME_vVERSION_OS_ARCH.zip. It is compiled on first use:
+// every packer process, the built-in components' included, links this
+// package, and few of them install anything.
+var archiveName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^packer-plugin-([a-z0-9][a-z0-9-]*)_v([0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*)_([a-z0-9]+)_([a-z0-9]+)\.zip$`)
+})
 
 type catalogEntry struct {
 	name, version, os, arch, file, sum string
@@ -117,7 +124,7 @@ func (in *Installer) Install(ctx context.Context, source, constraint string) (pl
 // installArchive installs one local packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip,
 // verified against a SHA256SUMS beside it when there is one.
 func (in *Installer) installArchive(ctx context.Context, archive, goos, goarch string) (plugin.Installed, error) {
-	m := archiveName.FindStringSubmatch(filepath.Base(archive))
+	m := archiveName().FindStringSubmatch(filepath.Base(archive))
 	if m == nil {
 		return plugin.Installed{}, fmt.Errorf("%s: an archive to install is named packer-plugin-NAME_vX.Y.Z_OS_ARCH.zip", archive)
 	}
@@ -286,7 +293,7 @@ func parseSums(r io.Reader) ([]catalogEntry, error) {
 			return nil, fmt.Errorf("line %d is not \"SHA256  FILE\"", line)
 		}
 		file := strings.TrimPrefix(fields[1], "*")
-		m := archiveName.FindStringSubmatch(file)
+		m := archiveName().FindStringSubmatch(file)
 		if m == nil {
 			continue // other files may share the catalog
 		}

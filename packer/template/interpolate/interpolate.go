@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 )
@@ -171,10 +172,13 @@ func execError(s string, err error) error {
 
 // textTemplatePrefix is text/template's "template: NAME:LINE:COL: " and
 // "executing "NAME" at <ACTION>: " lead-in, which names nothing the template
-// author wrote.
-var textTemplatePrefix = regexp.MustCompile(`^template: [^:]*:\d+(:\d+)?: (executing "[^"]*" at <.*?>: )?`)
+// author wrote. It is compiled on first use, not at init: every plugin links
+// this package, and only an error needs it.
+var textTemplatePrefix = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^template: [^:]*:\d+(:\d+)?: (executing "[^"]*" at <.*?>: )?`)
+})
 
 // cleanMessage drops text/template's prefix from an error message.
 func cleanMessage(msg string) string {
-	return textTemplatePrefix.ReplaceAllString(msg, "")
+	return textTemplatePrefix().ReplaceAllString(msg, "")
 }
