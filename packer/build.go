@@ -259,14 +259,8 @@ func (h *provisionHook) Run(ctx context.Context, name string, ui Ui, comm Commun
 				return ctx.Err()
 			}
 		}
-		if data := b.sharedData(); data != nil {
-			rendered, err := interpolate.RenderInterface(p.raw, b.withBuildData(data))
-			if err != nil {
-				return fmt.Errorf("provisioner %d (%s): %w", i+1, p.typ, err)
-			}
-			if err := p.provisioner.Prepare(rendered, b.packerConfig()); err != nil {
-				return fmt.Errorf("provisioner %d (%s): %w", i+1, p.typ, err)
-			}
+		if err := b.prepareWithBuildData(p); err != nil {
+			return fmt.Errorf("provisioner %d (%s): %w", i+1, p.typ, err)
 		}
 		ui.Say(fmt.Sprintf("Provisioning with %s...", p.typ))
 		if err := p.run(ctx, ui, comm); err != nil {
@@ -285,21 +279,29 @@ func (h *provisionHook) cleanUpAfterError(ctx context.Context, ui Ui, comm Commu
 	if p == nil || ctx.Err() != nil {
 		return
 	}
-	b := h.build
-	if data := b.sharedData(); data != nil {
-		rendered, err := interpolate.RenderInterface(p.raw, b.withBuildData(data))
-		if err == nil {
-			err = p.provisioner.Prepare(rendered, b.packerConfig())
-		}
-		if err != nil {
-			ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) cannot run: %v", p.typ, err))
-			return
-		}
+	if err := h.build.prepareWithBuildData(p); err != nil {
+		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) cannot run: %v", p.typ, err))
+		return
 	}
 	ui.Say(fmt.Sprintf("Provisioning failed: running the error-cleanup-provisioner (%s)...", p.typ))
 	if err := p.run(ctx, ui, comm); err != nil {
 		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) failed too: %v", p.typ, err))
 	}
+}
+
+// prepareWithBuildData prepares p again with its configuration rendered with
+// what the builder shared through the provision hook, when it shared
+// anything; until then p keeps the configuration Build.Prepare gave it.
+func (b *Build) prepareWithBuildData(p *buildProvisioner) error {
+	data := b.sharedData()
+	if data == nil {
+		return nil
+	}
+	rendered, err := interpolate.RenderInterface(p.raw, b.withBuildData(data))
+	if err != nil {
+		return err
+	}
+	return p.provisioner.Prepare(rendered, b.packerConfig())
 }
 
 // run provisions with the provisioner's timeout, retrying up to max_retries

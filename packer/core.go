@@ -192,32 +192,16 @@ func (c *Core) Build(name string) (*Build, error) {
 		if tp.Skip(name) {
 			continue
 		}
-		raw := mergeConfig(tp.Config, tp.Override[name])
-		rendered, err := interpolate.RenderInterface(raw, ictx)
+		p, err := newBuildProvisioner(finder, tp, name, ictx)
 		if err != nil {
-			return nil, fmt.Errorf("build %q: provisioner %d (%s): %w", name, i+1, tp.Type, err)
+			return nil, fmt.Errorf("build %q: provisioner %d %w", name, i+1, err)
 		}
-		p, err := finder.Provisioner(tp.Type)
-		if err != nil {
-			return nil, fmt.Errorf("build %q: provisioner %q: %w", name, tp.Type, err)
-		}
-		b.provisioners = append(b.provisioners, &buildProvisioner{
-			typ: tp.Type, provisioner: p, raw: raw, config: rendered,
-			pauseBefore: tp.PauseBefore, timeout: tp.Timeout, maxRetries: tp.MaxRetries,
-		})
+		b.provisioners = append(b.provisioners, p)
 	}
-
 	if tp := c.template.ErrorCleanupProvisioner; tp != nil && !tp.Skip(name) {
-		raw := mergeConfig(tp.Config, tp.Override[name])
-		rendered, err := interpolate.RenderInterface(raw, ictx)
-		if err != nil {
-			return nil, fmt.Errorf("build %q: error-cleanup-provisioner (%s): %w", name, tp.Type, err)
+		if b.errorCleanup, err = newBuildProvisioner(finder, tp, name, ictx); err != nil {
+			return nil, fmt.Errorf("build %q: error-cleanup-provisioner %w", name, err)
 		}
-		p, err := finder.Provisioner(tp.Type)
-		if err != nil {
-			return nil, fmt.Errorf("build %q: error-cleanup-provisioner %q: %w", name, tp.Type, err)
-		}
-		b.errorCleanup = &buildProvisioner{typ: tp.Type, provisioner: p, raw: raw, config: rendered, timeout: tp.Timeout}
 	}
 
 	for _, chain := range c.template.PostProcessors {
@@ -244,6 +228,25 @@ func (c *Core) Build(name string) (*Build, error) {
 		}
 	}
 	return b, nil
+}
+
+// newBuildProvisioner makes the provisioner tp for the build called name,
+// its configuration rendered with ictx. Its error starts with the type in
+// brackets, for the caller to prefix with which provisioner it is.
+func newBuildProvisioner(finder ComponentFinder, tp *template.Provisioner, name string, ictx *interpolate.Context) (*buildProvisioner, error) {
+	raw := mergeConfig(tp.Config, tp.Override[name])
+	rendered, err := interpolate.RenderInterface(raw, ictx)
+	if err != nil {
+		return nil, fmt.Errorf("(%s): %w", tp.Type, err)
+	}
+	p, err := finder.Provisioner(tp.Type)
+	if err != nil {
+		return nil, fmt.Errorf("(%s): %w", tp.Type, err)
+	}
+	return &buildProvisioner{
+		typ: tp.Type, provisioner: p, raw: raw, config: rendered,
+		pauseBefore: tp.PauseBefore, timeout: tp.Timeout, maxRetries: tp.MaxRetries,
+	}, nil
 }
 
 // mergeConfig returns base with override's keys laid over it.
