@@ -121,7 +121,10 @@ func serveBenchPlugin() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		pprof.StartCPUProfile(f)
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", profileEnv, err)
+			os.Exit(1)
+		}
 		err = Serve(benchDispenser{}, os.Stdout)
 		pprof.StopCPUProfile()
 		f.Close()
