@@ -7,7 +7,7 @@
 // prints a markdown table of medians, p99 where it applies, the min-max of
 // the per-pass medians, and each row's ratio to the floor and to go-plugin.
 //
-// Usage: bench -bin DIR [-passes 5] [-stream-mib 1024]
+// Usage: bench -bin DIR [-passes 5] [-stream-mib 1024] [-only ROWS] [-packer FILE]
 // where DIR holds the plugin binaries floor, goplugin and ours (make bench
 // builds them).
 package main
@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -55,7 +56,13 @@ func main() {
 	passes := flag.Int("passes", 5, "how many times to repeat the whole pass")
 	streamMiB := flag.Int64("stream-mib", 1024, "MiB streamed host to plugin per measurement")
 	packerBin := flag.String("packer", "", "a packer binary, to time builds of 1 and of 50 null builds")
+	only := flag.String("only", "", "measure only these rows, comma-separated: start, call, callback, mib, stream, rss (default all)")
 	flag.Parse()
+	want, err := parseRows(*only)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -only: %v\n", err)
+		os.Exit(2)
+	}
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "bench: -bin DIR is required (make bench sets it)")
 		os.Exit(2)
@@ -84,6 +91,9 @@ func main() {
 	for pass := 1; pass <= *passes; pass++ {
 		fmt.Fprintf(os.Stderr, "pass %d of %d\n", pass, *passes)
 		for _, s := range subjects {
+			if !want["start"] {
+				break
+			}
 			// Start, in a block of its own.
 			var starts []float64
 			for range 10 {
@@ -108,18 +118,30 @@ func main() {
 			if err != nil {
 				fail(s, "reading RSS", err)
 			}
-			record(rows[5], s.Name(), []float64{rss})
+			if want["rss"] {
+				record(rows[5], s.Name(), []float64{rss})
+			}
 		}
 		// Calls, callbacks and 1 MiB calls interleaved in blocks.
 		for block := 0; block < 4; block++ {
 			for _, s := range subjects {
 				h := handles[s.Name()]
-				record(rows[1], s.Name(), timeEach(500, us, h.Call, s, "call"))
-				record(rows[2], s.Name(), timeEach(250, us, h.Callback, s, "callback"))
-				record(rows[3], s.Name(), timeEach(25, ms, func() error { return h.CallBytes(data) }, s, "1 MiB call"))
+				if want["call"] || want["callback"] {
+					// The callback's ratio is to the floor's call.
+					record(rows[1], s.Name(), timeEach(500, us, h.Call, s, "call"))
+				}
+				if want["callback"] {
+					record(rows[2], s.Name(), timeEach(250, us, h.Callback, s, "callback"))
+				}
+				if want["mib"] {
+					record(rows[3], s.Name(), timeEach(25, ms, func() error { return h.CallBytes(data) }, s, "1 MiB call"))
+				}
 			}
 		}
 		for _, s := range subjects {
+			if !want["stream"] {
+				break
+			}
 			h := handles[s.Name()]
 			size := *streamMiB << 20
 			t0 := time.Now()
@@ -136,12 +158,34 @@ func main() {
 		}
 	}
 	printTable(rows, subjects, *passes, time.Since(began))
-	if *packerBin != "" {
+	if *packerBin != "" && *only == "" {
 		if err := timeParallelBuilds(*packerBin, *passes); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: packer build: %v\n", err)
 			os.Exit(1)
 		}
 	}
+}
+
+// rowNames are the names -only accepts, in the order of the table.
+var rowNames = []string{"start", "call", "callback", "mib", "stream", "rss"}
+
+// parseRows turns -only's list into a set; empty means every row.
+func parseRows(list string) (map[string]bool, error) {
+	want := map[string]bool{}
+	if list == "" {
+		for _, name := range rowNames {
+			want[name] = true
+		}
+		return want, nil
+	}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(rowNames, name) {
+			return nil, fmt.Errorf("no row %q; the rows are %s", name, strings.Join(rowNames, ", "))
+		}
+		want[name] = true
+	}
+	return want, nil
 }
 
 func timeEach(n int, unit func(time.Duration) float64, op func() error, s subject, what string) []float64 {
@@ -211,6 +255,9 @@ func printTable(rows []*row, subjects []subject, passes int, took time.Duration)
 	fmt.Println("| what | floor | go-plugin | ours | ours/floor | ours/go-plugin | target |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for i, r := range rows {
+		if len(r.pooled) == 0 {
+			continue
+		}
 		cells := []string{r.name + " (" + r.unit + ")"}
 		med := map[string]float64{}
 		for _, s := range subjects {
