@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -88,7 +87,7 @@ func NewCore(config *CoreConfig) (*Core, error) {
 	}
 	for _, n := range config.Only {
 		if _, ok := c.builds[n]; !ok {
-			errs = multierror.Append(errs, fmt.Errorf("-only: the template has no build named %q (its builds are %s)", n, strings.Join(slices.Sorted(maps.Keys(c.builds)), ", ")))
+			errs = multierror.Append(errs, fmt.Errorf("-only: the template has no build named %q (its builds are %s)", n, strings.Join(c.allBuildNames(), ", ")))
 		}
 	}
 	if err := errs.ErrorOrNil(); err != nil {
@@ -138,27 +137,20 @@ func (c *Core) SensitiveValues() []string { return c.sensitive }
 // -except, sorted.
 func (c *Core) BuildNames() []string {
 	var names []string
-	for _, n := range slices.Sorted(maps.Keys(c.builds)) {
-		if len(c.config.Only) > 0 && !contains(c.config.Only, n) {
+	for _, n := range c.allBuildNames() {
+		if len(c.config.Only) > 0 && !slices.Contains(c.config.Only, n) {
 			continue
 		}
-		if contains(c.config.Except, n) {
+		if slices.Contains(c.config.Except, n) {
 			continue
 		}
 		names = append(names, n)
 	}
-	sort.Strings(names)
 	return names
 }
 
-func contains(list []string, s string) bool {
-	for _, item := range list {
-		if item == s {
-			return true
-		}
-	}
-	return false
-}
+// allBuildNames returns the rendered names of every build, sorted.
+func (c *Core) allBuildNames() []string { return slices.Sorted(maps.Keys(c.builds)) }
 
 // Build makes the build called name: its builder, and the provisioners and
 // post-processors that apply to it, each a fresh component.
@@ -207,7 +199,7 @@ func (c *Core) Build(name string) (*Build, error) {
 	for _, chain := range c.template.PostProcessors {
 		var steps []*buildPostProcessor
 		for _, tp := range chain {
-			if tp.Skip(name) || contains(c.config.Except, tp.Name) {
+			if tp.Skip(name) || slices.Contains(c.config.Except, tp.Name) {
 				continue
 			}
 			rendered, err := interpolate.RenderInterface(tp.Config, ictx)
