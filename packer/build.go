@@ -180,18 +180,10 @@ func describePostProcessor(pp *buildPostProcessor) string {
 	return pp.typ
 }
 
-// reprepare renders a post-processor's configuration again with the data
-// the builder shared, when there is any, and prepares it with the result.
+// reprepare prepares a post-processor again with the data the builder
+// shared (see prepareWithBuildData).
 func (b *Build) reprepare(pp *buildPostProcessor) error {
-	data := b.sharedData()
-	if data == nil {
-		return nil
-	}
-	rendered, err := interpolate.RenderInterface(pp.raw, b.withBuildData(data))
-	if err != nil {
-		return fmt.Errorf("build %q: post-processor %s: %w", b.name, pp.name, err)
-	}
-	if err := pp.postProcessor.Prepare(rendered, b.packerConfig()); err != nil {
+	if err := b.prepareWithBuildData(pp.raw, pp.postProcessor.Prepare); err != nil {
 		return fmt.Errorf("build %q: post-processor %s: %w", b.name, pp.name, err)
 	}
 	return nil
@@ -259,7 +251,7 @@ func (h *provisionHook) Run(ctx context.Context, name string, ui Ui, comm Commun
 				return ctx.Err()
 			}
 		}
-		if err := b.prepareWithBuildData(p); err != nil {
+		if err := b.prepareWithBuildData(p.raw, p.provisioner.Prepare); err != nil {
 			return fmt.Errorf("provisioner %d (%s): %w", i+1, p.typ, err)
 		}
 		ui.Say(fmt.Sprintf("Provisioning with %s...", p.typ))
@@ -279,7 +271,7 @@ func (h *provisionHook) cleanUpAfterError(ctx context.Context, ui Ui, comm Commu
 	if p == nil || ctx.Err() != nil {
 		return
 	}
-	if err := h.build.prepareWithBuildData(p); err != nil {
+	if err := h.build.prepareWithBuildData(p.raw, p.provisioner.Prepare); err != nil {
 		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) cannot run: %v", p.typ, err))
 		return
 	}
@@ -289,19 +281,20 @@ func (h *provisionHook) cleanUpAfterError(ctx context.Context, ui Ui, comm Commu
 	}
 }
 
-// prepareWithBuildData prepares p again with its configuration rendered with
-// what the builder shared through the provision hook, when it shared
-// anything; until then p keeps the configuration Build.Prepare gave it.
-func (b *Build) prepareWithBuildData(p *buildProvisioner) error {
+// prepareWithBuildData calls prepare, a component's Prepare, again with raw,
+// its configuration, rendered with what the builder shared through the
+// provision hook, when it shared anything; until then the component keeps
+// the configuration Build.Prepare gave it.
+func (b *Build) prepareWithBuildData(raw map[string]any, prepare func(...any) error) error {
 	data := b.sharedData()
 	if data == nil {
 		return nil
 	}
-	rendered, err := interpolate.RenderInterface(p.raw, b.withBuildData(data))
+	rendered, err := interpolate.RenderInterface(raw, b.withBuildData(data))
 	if err != nil {
 		return err
 	}
-	return p.provisioner.Prepare(rendered, b.packerConfig())
+	return prepare(rendered, b.packerConfig())
 }
 
 // run provisions with the provisioner's timeout, retrying up to max_retries
