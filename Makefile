@@ -3,7 +3,7 @@ GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 LDFLAGS := -X github.com/packer-classic/packer/packer.Version=$(VERSION)
 
-.PHONY: default dev test vet bench dist clean
+.PHONY: default dev test test-deps vet bench dist clean
 
 default: dev
 
@@ -14,8 +14,13 @@ dev:
 vet:
 	$(GO) vet ./...
 
+# test-deps installs what the tests need beyond Go (qemu, sshd, ...; the
+# list is .ci/packages) when run as root, and warns loudly of what will skip.
+test-deps:
+	@.ci/install-deps
+
 # test runs vet and the whole suite with the race detector.
-test: vet
+test: test-deps vet
 	$(GO) test -race -count=1 ./...
 
 # bench runs the hot-path benchmarks of rpc/, then the side-by-side

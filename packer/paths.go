@@ -2,6 +2,7 @@ package packer
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,4 +52,66 @@ func CheckOutputPath(key, path string) error {
 		}
 	}
 	return nil
+}
+
+// OpenOutput opens path, a file a component writes, named by key in errors,
+// with os.OpenFile's flag and perm. A relative path is opened through an
+// os.Root at the working directory, so the check and the write cannot be
+// separated: neither ".." nor a symlink, even one planted after Prepare
+// checked the path, can take the write outside the working directory.
+// Absolute paths are the user's explicit choice and are opened as given.
+// Parent directories are not made; see MkdirOutput.
+func OpenOutput(key, path string, flag int, perm fs.FileMode) (*os.File, error) {
+	if strings.ContainsRune(path, 0) {
+		return nil, fmt.Errorf("%s: %q holds a NUL byte", key, path)
+	}
+	if filepath.IsAbs(path) {
+		f, err := os.OpenFile(path, flag, perm)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		return f, nil
+	}
+	root, err := os.OpenRoot(".")
+	if err != nil {
+		return nil, fmt.Errorf("%s: opening the working directory: %w", key, err)
+	}
+	defer root.Close()
+	f, err := root.OpenFile(filepath.Clean(path), flag, perm)
+	if err != nil {
+		return nil, confinedError(key, path, err)
+	}
+	return f, nil
+}
+
+// MkdirOutput makes the directory dir and its parents for a component's
+// output, named by key in errors, confined as OpenOutput confines files.
+func MkdirOutput(key, dir string, perm fs.FileMode) error {
+	if strings.ContainsRune(dir, 0) {
+		return fmt.Errorf("%s: %q holds a NUL byte", key, dir)
+	}
+	if filepath.IsAbs(dir) {
+		if err := os.MkdirAll(dir, perm); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		return nil
+	}
+	root, err := os.OpenRoot(".")
+	if err != nil {
+		return fmt.Errorf("%s: opening the working directory: %w", key, err)
+	}
+	defer root.Close()
+	if err := root.MkdirAll(filepath.Clean(dir), perm); err != nil {
+		return confinedError(key, dir, err)
+	}
+	return nil
+}
+
+// confinedError explains why a confined open failed: when the path leaves
+// the working directory, CheckOutputPath says how (which symlink, to where).
+func confinedError(key, path string, err error) error {
+	if why := CheckOutputPath(key, path); why != nil {
+		return why
+	}
+	return fmt.Errorf("%s: %w", key, err)
 }

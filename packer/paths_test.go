@@ -43,3 +43,38 @@ func TestCheckOutputPath_refusesSymlinksThatLeadOutside(t *testing.T) {
 		t.Errorf("a path not made yet: %v", err)
 	}
 }
+
+func TestOpenOutput_writesInsideAndRefusesASymlinkPlantedAfterTheCheck(t *testing.T) {
+	outside := t.TempDir()
+	t.Chdir(t.TempDir())
+	if err := CheckOutputPath("output", "out/file.txt"); err != nil {
+		t.Fatal(err)
+	}
+	// Planted between the check and the write.
+	if err := os.Symlink(outside, "out"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	f, err := OpenOutput("output", "out/file.txt", os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		f.Close()
+		t.Fatal("wrote through a symlink that leads outside the working directory")
+	}
+	if !strings.HasPrefix(err.Error(), "output: ") || !strings.Contains(err.Error(), "symlink") {
+		t.Errorf("error %q should name the key and the symlink", err)
+	}
+	if _, err := os.Stat(outside + "/file.txt"); err == nil {
+		t.Error("the file was created outside")
+	}
+
+	if err := MkdirOutput("output", "real/sub", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err = OpenOutput("output", "real/sub/file.txt", os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := MkdirOutput("output", "out/newdir", 0o755); err == nil {
+		t.Error("made a directory through a symlink that leads outside")
+	}
+}
