@@ -5,7 +5,6 @@ package local
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -53,19 +52,7 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %q: %w", rc.Command, err)
 	}
-	go func() {
-		err := cmd.Wait()
-		status := 0
-		if err != nil {
-			var exitErr *exec.ExitError
-			if errors.As(err, &exitErr) {
-				status = exitErr.ExitCode()
-			} else {
-				status = 1
-			}
-		}
-		rc.SetExited(status)
-	}()
+	go func() { rc.SetExited(packer.ExitStatusOf(cmd.Wait())) }()
 	return nil
 }
 

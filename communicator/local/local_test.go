@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
 
 func requireUnix(t *testing.T) {
@@ -125,4 +126,13 @@ func TestUploadDir_followsPackersTrailingSlashRule(t *testing.T) {
 	if err := (&Communicator{}).UploadDir(t.TempDir(), filepath.Join(src, "index.html"), nil); err == nil {
 		t.Error("UploadDir of a file succeeded")
 	}
+}
+
+func TestCommunicator_passesTheConformanceKit(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the kit runs POSIX shell commands")
+	}
+	packertest.TestCommunicator(t, func(t *testing.T) (packer.Communicator, string) {
+		return &Communicator{}, t.TempDir()
+	})
 }

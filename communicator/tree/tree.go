@@ -108,17 +108,7 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %q in the tree: %w", rc.Command, err)
 	}
-	go func() {
-		err := cmd.Wait()
-		status := 0
-		if err != nil {
-			status = 1
-			if cmd.ProcessState != nil && cmd.ProcessState.ExitCode() >= 0 {
-				status = cmd.ProcessState.ExitCode()
-			}
-		}
-		rc.SetExited(status)
-	}()
+	go func() { rc.SetExited(packer.ExitStatusOf(cmd.Wait())) }()
 	return nil
 }
 
