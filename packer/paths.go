@@ -1,6 +1,7 @@
 package packer
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -114,4 +115,59 @@ func confinedError(key, path string, err error) error {
 		return why
 	}
 	return fmt.Errorf("%s: %w", key, err)
+}
+
+// RenameOutput renames the file from to the path to, both written by a
+// component and named by key in errors, confined as OpenOutput confines
+// files: a component writes a temporary file beside its output and renames
+// it into place when complete, so that a failure never leaves a partial
+// output. Both paths must be relative, or both absolute.
+func RenameOutput(key, from, to string) error {
+	for _, p := range []string{from, to} {
+		if strings.ContainsRune(p, 0) {
+			return fmt.Errorf("%s: %q holds a NUL byte", key, p)
+		}
+	}
+	if filepath.IsAbs(from) != filepath.IsAbs(to) {
+		return fmt.Errorf("%s: renaming %s to %s: one path is absolute and the other relative", key, from, to)
+	}
+	if filepath.IsAbs(to) {
+		if err := os.Rename(from, to); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		return nil
+	}
+	root, err := os.OpenRoot(".")
+	if err != nil {
+		return fmt.Errorf("%s: opening the working directory: %w", key, err)
+	}
+	defer root.Close()
+	if err := root.Rename(filepath.Clean(from), filepath.Clean(to)); err != nil {
+		return confinedError(key, to, err)
+	}
+	return nil
+}
+
+// RemoveOutput removes the file at path that a component wrote, named by
+// key in errors, confined as OpenOutput confines files. A file that is
+// already gone is not an error.
+func RemoveOutput(key, path string) error {
+	if strings.ContainsRune(path, 0) {
+		return fmt.Errorf("%s: %q holds a NUL byte", key, path)
+	}
+	var err error
+	if filepath.IsAbs(path) {
+		err = os.Remove(path)
+	} else {
+		var root *os.Root
+		if root, err = os.OpenRoot("."); err != nil {
+			return fmt.Errorf("%s: opening the working directory: %w", key, err)
+		}
+		defer root.Close()
+		err = root.Remove(filepath.Clean(path))
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return nil
 }
