@@ -78,3 +78,49 @@ func TestOpenOutput_writesInsideAndRefusesASymlinkPlantedAfterTheCheck(t *testin
 		t.Error("made a directory through a symlink that leads outside")
 	}
 }
+
+func TestRenameOutput_movesInsideAndRefusesASymlinkPlantedOutside(t *testing.T) {
+	outside := t.TempDir()
+	t.Chdir(t.TempDir())
+	os.WriteFile(".part", []byte("done"), 0o644)
+	if err := RenameOutput("output", ".part", "final"); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile("final"); err != nil || string(data) != "done" {
+		t.Errorf("final holds %q, %v", data, err)
+	}
+	if err := os.Symlink(outside, "out"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := RenameOutput("output", "final", "out/final"); err == nil || !strings.HasPrefix(err.Error(), "output: ") {
+		t.Errorf("renamed through a symlink that leads outside: %v", err)
+	}
+	if _, err := os.Stat(outside + "/final"); err == nil {
+		t.Error("the file was moved outside")
+	}
+	if err := RenameOutput("output", "final", outside+"/abs"); err == nil || !strings.Contains(err.Error(), "one path is absolute") {
+		t.Errorf("mixed paths: %v", err)
+	}
+}
+
+func TestRemoveOutput_removesInsideAndNeverFollowsOut(t *testing.T) {
+	outside := t.TempDir()
+	t.Chdir(t.TempDir())
+	os.WriteFile(outside+"/keep", []byte("x"), 0o644)
+	os.WriteFile("gone", []byte("x"), 0o644)
+	if err := RemoveOutput("output", "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveOutput("output", "gone"); err != nil {
+		t.Errorf("removing a file already gone: %v", err)
+	}
+	if err := os.Symlink(outside, "out"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := RemoveOutput("output", "out/keep"); err == nil {
+		t.Error("removed through a symlink that leads outside")
+	}
+	if _, err := os.Stat(outside + "/keep"); err != nil {
+		t.Errorf("the file outside is gone: %v", err)
+	}
+}
