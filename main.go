@@ -76,8 +76,11 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		ui.Error(err.Error())
 		return exitError
 	}
+	for _, w := range cfg.warnings() {
+		ui.Error(w)
+	}
 	for _, k := range cfg.ignored {
-		logger.Printf("config file %s: ignoring key %q, which this packer does not use", cfg.path, k)
+		logger.Printf("config file %s: ignoring key %q, which Packer reads and this packer does not use", cfg.path, k)
 	}
 
 	supervisor := &plugin.Supervisor{}

@@ -214,12 +214,10 @@ func (d Discovery) dirs() []dirSource {
 // that binary.
 func (d Discovery) Find(kind Kind, name string) (Found, error) {
 	if path, ok := d.Configured[kind][name]; ok {
-		f := Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile}
-		if err := checkExecutable(path); err != nil {
-			return Found{}, fmt.Errorf("config file %s, key %s.%s: %w; fix the path or remove the entry",
-				d.ConfigFile, configKey(kind), name, err)
+		if err := d.checkConfigured(kind, name, path); err != nil {
+			return Found{}, err
 		}
-		return f, nil
+		return Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile}, nil
 	}
 	file := BinaryName(kind, name)
 	if kind == KindBuilder || kind == KindProvisioner || kind == KindPostProcessor {
@@ -297,9 +295,15 @@ func (d Discovery) All() ([]Found, []error) {
 		found = append(found, f)
 	}
 	for _, kind := range Kinds() {
-		for name, path := range d.Configured[kind] {
-			if err := checkExecutable(path); err != nil {
-				errs = append(errs, fmt.Errorf("config file %s, key %s.%s: %w", d.ConfigFile, configKey(kind), name, err))
+		names := make([]string, 0, len(d.Configured[kind]))
+		for name := range d.Configured[kind] {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			path := d.Configured[kind][name]
+			if err := d.checkConfigured(kind, name, path); err != nil {
+				errs = append(errs, err)
 			}
 			add(Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile})
 		}
@@ -401,6 +405,23 @@ func orNone(s string) string {
 // provisioners, post-processors, hooks, commands.
 func configKey(kind Kind) string {
 	return string(kind) + "s"
+}
+
+// checkConfigured reports why a config file entry cannot be run, naming the
+// file and key. Find and All share it, so an entry's problem (a relative
+// path, a missing file) is the same error whether a build uses the plugin
+// or `packer plugins` lists it, and fails nothing else.
+func (d Discovery) checkConfigured(kind Kind, name, path string) error {
+	var err error
+	if filepath.IsAbs(path) {
+		err = checkExecutable(path)
+	} else {
+		err = fmt.Errorf("plugin path %q is not absolute (the config file needs the full path of the binary)", path)
+	}
+	if err != nil {
+		return fmt.Errorf("config file %s, key %s.%s: %w; fix the path or remove the entry", d.ConfigFile, configKey(kind), name, err)
+	}
+	return nil
 }
 
 // candidates are the file names a plugin may have in dir: on Windows the

@@ -152,6 +152,30 @@ func TestDiscovery_FindConfigEntryThatIsMissingIsAnErrorNamingFileAndKey(t *test
 	}
 }
 
+func TestDiscovery_aRelativeConfigEntryFailsOnlyItsPluginAsAMissingOneDoes(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	// Relative to the working directory it would even exist: it must still
+	// be refused, as the path would mean something else in another one.
+	writePlugin(t, dirs[SourceWorkingDir], "packer-builder-rel")
+	d.Configured[KindBuilder] = map[string]string{
+		"rel":  "packer-builder-rel",
+		"gone": filepath.Join(dirs[SourceConfig], "packer-builder-gone"),
+	}
+	for name, want := range map[string]string{"rel": `plugin path "packer-builder-rel" is not absolute`, "gone": "does not exist"} {
+		_, err := d.Find(KindBuilder, name)
+		if err == nil || !strings.Contains(err.Error(), d.ConfigFile) || !strings.Contains(err.Error(), "builders."+name) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Find(%s) = %v, want an error naming %s, builders.%s and %q", name, err, d.ConfigFile, name, want)
+		}
+	}
+	if f, err := d.Find(KindBuilder, "null"); err != nil || f.Source != SourceBuiltin {
+		t.Errorf("a plugin the broken entries do not name: %+v, %v", f, err)
+	}
+	_, errs := d.All()
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "builders.gone") || !strings.Contains(errs[1].Error(), "builders.rel") {
+		t.Errorf("All() errors = %v, want both broken entries, in order", errs)
+	}
+}
+
 func TestDiscovery_FindConfigEntryNotExecutable(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows has no execute bit")
