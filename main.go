@@ -83,13 +83,15 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		logger.Printf("config file %s: ignoring key %q, which Packer reads and this packer does not use", cfg.path, k)
 	}
 
+	discovery := plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames())
+	discovery.Warn = plugin.WarnOnce(ui.Error)
 	supervisor := &plugin.Supervisor{}
 	defer supervisor.KillAll()
 	meta := &command.Meta{
 		Stdout:           stdout,
 		Stderr:           stderr,
 		StdoutIsTerminal: isTerminal(stdout),
-		Discovery:        plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames()),
+		Discovery:        discovery,
 		Supervisor:       supervisor,
 		Logger:           logger,
 	}

@@ -45,6 +45,9 @@ func BinaryName(kind Kind, name string) string {
 // (or packer-builder-null.exe) into its kind and name. It reports false for a
 // file that is not a plugin, so a directory scan can skip it.
 func ParseBinaryName(file string) (Kind, string, bool) {
+	if IsChecksumFile(file) {
+		return "", "", false
+	}
 	file = strings.TrimSuffix(file, ".exe")
 	rest, ok := strings.CutPrefix(file, "packer-")
 	if !ok {
@@ -58,6 +61,13 @@ func ParseBinaryName(file string) (Kind, string, bool) {
 		}
 	}
 	return "", "", false
+}
+
+// IsChecksumFile reports whether a file name is a checksum sidecar
+// (packer-plugin-NAME_SHA256SUM, written beside an installed binary), which
+// discovery never takes for a plugin, whatever its mode.
+func IsChecksumFile(file string) bool {
+	return strings.HasSuffix(strings.TrimSuffix(file, ".exe"), checksumSuffix)
 }
 
 // Source says where discovery found a plugin. `packer plugins` prints it, so
@@ -144,6 +154,11 @@ type Discovery struct {
 	// itself, by kind. A plugin of the same name in any other source
 	// overrides a built-in.
 	Builtins map[Kind][]string
+	// Warn, when set, is told of each plugin Find or All returns that
+	// another user could replace (a world-writable file, or one in a
+	// world-writable directory), every time it is returned: WarnOnce makes
+	// a Warn that says each thing once. Nil says nothing.
+	Warn func(message string)
 }
 
 // ErrNotFound is returned (wrapped, with the places searched) when no source
@@ -213,6 +228,18 @@ func (d Discovery) dirs() []dirSource {
 // file and key rather than a silent fall-through, because the user asked for
 // that binary.
 func (d Discovery) Find(kind Kind, name string) (Found, error) {
+	f, err := d.find(kind, name)
+	if err == nil {
+		d.warnIfReplaceable(f)
+	}
+	return f, err
+}
+
+func (d Discovery) find(kind Kind, name string) (Found, error) {
+	if IsChecksumFile(name) {
+		return Found{}, fmt.Errorf("%w: no %s named %q: a name ending in %s is a checksum file, never a plugin",
+			ErrNotFound, kind, name, checksumSuffix)
+	}
 	if path, ok := d.Configured[kind][name]; ok {
 		if err := d.checkConfigured(kind, name, path); err != nil {
 			return Found{}, err
@@ -317,7 +344,10 @@ func (d Discovery) All() ([]Found, []error) {
 			path := filepath.Join(ds.dir, e.Name())
 			// Multi-component plugins: a packer-plugin-NAME binary, or
 			// versions installed by packer plugins install.
-			if plugin, ok := strings.CutPrefix(strings.TrimSuffix(e.Name(), ".exe"), "packer-plugin-"); ok && !strings.HasSuffix(plugin, "_SHA256SUM") && checkExecutable(path) == nil {
+			if IsChecksumFile(e.Name()) {
+				continue
+			}
+			if plugin, ok := strings.CutPrefix(strings.TrimSuffix(e.Name(), ".exe"), "packer-plugin-"); ok && checkExecutable(path) == nil {
 				add(Found{Kind: KindMultiComponent, Name: plugin, Path: path, Source: ds.source, Origin: ds.dir})
 				continue
 			}
@@ -355,6 +385,9 @@ func (d Discovery) All() ([]Found, []error) {
 		}
 		return found[i].Name < found[j].Name
 	})
+	for _, f := range found {
+		d.warnIfReplaceable(f)
+	}
 	return found, errs
 }
 
