@@ -31,6 +31,7 @@ import (
 	"github.com/packer-classic/packer/command"
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
+	"golang.org/x/term"
 )
 
 // Exit codes, documented in the package comment and the README.
@@ -255,15 +256,14 @@ func machineReadable(args []string) bool {
 	return false
 }
 
-// isTerminal reports whether w (or a reader) is a character device, the sign of a
-// terminal that can show colour.
+// isTerminal reports whether w (or a reader) is a terminal: one that can
+// show colour, or that a user can type an answer on. Asking the terminal
+// driver (as isatty does) rather than looking for a character device is
+// what keeps /dev/null, also a character device, from counting: a
+// breakpoint would wait on it, read EOF, and fail the build.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // newUUID returns a random (version 4) UUID.
