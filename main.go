@@ -62,6 +62,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	defer closeLog()
+	// Plugins' stderr is logged: escape control characters as the Ui does,
+	// so a plugin cannot drive the terminal that shows PACKER_LOG.
+	logger.SetOutput(controlEscapingWriter{logger.Writer()})
 	log.SetOutput(logger.Writer())
 	log.SetFlags(logger.Flags())
 
@@ -226,6 +229,18 @@ func setupLog(stderr io.Writer) (*log.Logger, func(), error) {
 		return log.New(stderr, "", flags), func() {}, nil
 	}
 	return log.New(io.Discard, "", 0), func() {}, nil
+}
+
+// controlEscapingWriter passes each write on with its control characters
+// escaped (packer.EscapeControl), keeping newlines and tabs. The log package
+// writes one whole entry per call, so no escape is split.
+type controlEscapingWriter struct{ w io.Writer }
+
+func (c controlEscapingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, packer.EscapeControl(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // portsFromConfig returns the plugin port range from the config file, unless
