@@ -45,7 +45,7 @@ func BinaryName(kind Kind, name string) string {
 // (or packer-builder-null.exe) into its kind and name. It reports false for a
 // file that is not a plugin, so a directory scan can skip it.
 func ParseBinaryName(file string) (Kind, string, bool) {
-	if IsChecksumFile(file) {
+	if isChecksumFile(file) {
 		return "", "", false
 	}
 	file = strings.TrimSuffix(file, ".exe")
@@ -63,10 +63,10 @@ func ParseBinaryName(file string) (Kind, string, bool) {
 	return "", "", false
 }
 
-// IsChecksumFile reports whether a file name is a checksum sidecar
+// isChecksumFile reports whether a file name is a checksum sidecar
 // (packer-plugin-NAME_SHA256SUM, written beside an installed binary), which
 // discovery never takes for a plugin, whatever its mode.
-func IsChecksumFile(file string) bool {
+func isChecksumFile(file string) bool {
 	return strings.HasSuffix(strings.TrimSuffix(file, ".exe"), checksumSuffix)
 }
 
@@ -224,9 +224,10 @@ func (d Discovery) dirs() []dirSource {
 // Find returns the plugin of this kind and name from the first source that
 // has it: the config file, the packer executable's directory, the current
 // directory, the plugin directories, PATH, and last the built-ins. A config
-// file entry whose file is missing or not executable is an error naming the
-// file and key rather than a silent fall-through, because the user asked for
-// that binary.
+// file entry that is not an absolute path to an executable is an error
+// naming the file and key rather than a silent fall-through, because the
+// user asked for that binary. A name ending in _SHA256SUM is never found. A
+// plugin another user could replace is returned, and told to d.Warn.
 func (d Discovery) Find(kind Kind, name string) (Found, error) {
 	f, err := d.find(kind, name)
 	if err == nil {
@@ -236,7 +237,7 @@ func (d Discovery) Find(kind Kind, name string) (Found, error) {
 }
 
 func (d Discovery) find(kind Kind, name string) (Found, error) {
-	if IsChecksumFile(name) {
+	if isChecksumFile(name) {
 		return Found{}, fmt.Errorf("%w: no %s named %q: a name ending in %s is a checksum file, never a plugin",
 			ErrNotFound, kind, name, checksumSuffix)
 	}
@@ -304,9 +305,9 @@ func multiComponentNames(name string) []multiName {
 }
 
 // All returns every plugin discovery can find, one per kind and name (the
-// one Find would return), sorted by kind then name. A config entry whose file
-// is missing is returned with its error, not dropped, so `packer plugins`
-// shows the broken entry.
+// one Find would return), sorted by kind then name. A broken config entry is
+// returned with its error, not dropped, so `packer plugins` shows it; each
+// plugin another user could replace is told to d.Warn.
 func (d Discovery) All() ([]Found, []error) {
 	seen := make(map[Kind]map[string]bool)
 	var found []Found
@@ -344,7 +345,7 @@ func (d Discovery) All() ([]Found, []error) {
 			path := filepath.Join(ds.dir, e.Name())
 			// Multi-component plugins: a packer-plugin-NAME binary, or
 			// versions installed by packer plugins install.
-			if IsChecksumFile(e.Name()) {
+			if isChecksumFile(e.Name()) {
 				continue
 			}
 			if plugin, ok := strings.CutPrefix(strings.TrimSuffix(e.Name(), ".exe"), "packer-plugin-"); ok && checkExecutable(path) == nil {
