@@ -126,7 +126,9 @@ func emphasisIf(on bool) string {
 
 // MachineRecord formats one -machine-readable record as Packer does:
 // timestamp,target,type,data...; commas in a field become %!(PACKER_COMMA),
-// newlines the two characters \n, so a reader can split on commas and lines.
+// newlines the two characters \n, so a reader can split on commas and lines,
+// and other control characters are escaped as the Ui escapes them (\x1b),
+// so a record shown on a terminal cannot drive it.
 func MachineRecord(target, kind string, args ...string) string {
 	fields := []string{fmt.Sprint(time.Now().Unix()), escapeMachine(target), kind}
 	for _, a := range args {
@@ -138,7 +140,8 @@ func MachineRecord(target, kind string, args ...string) string {
 func escapeMachine(s string) string {
 	s = strings.ReplaceAll(s, ",", "%!(PACKER_COMMA)")
 	s = strings.ReplaceAll(s, "\r", "\\r")
-	return strings.ReplaceAll(s, "\n", "\\n")
+	s = strings.ReplaceAll(s, "\n", "\\n")
+	return packer.EscapeControl(s)
 }
 
 // maskingUi replaces the values of sensitive variables with <sensitive> in
