@@ -68,7 +68,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		// Plugins inherit it: one id for every process of this run.
 		os.Setenv("PACKER_RUN_UUID", newUUID())
 	}
-	logger.Printf("packer %s, args %q, run %s", packer.Version, args, os.Getenv("PACKER_RUN_UUID"))
+	// No template is read yet to say which -var values are sensitive:
+	// they are hidden here, and logged masked once it is.
+	logger.Printf("packer %s, args %q, run %s", packer.Version, command.ArgsForLog(args), os.Getenv("PACKER_RUN_UUID"))
 
 	ui := newStreamUi(stdout, stderr, machineReadable(args))
 	cfg, err := loadConfig()
