@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/packer-classic/packer/communicator/local"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -110,5 +111,21 @@ func TestTree_directoriesCopyBothWays(t *testing.T) {
 	}
 	if err := c.UploadDir("../x", src, nil); !errors.Is(err, ErrEscape) {
 		t.Errorf("UploadDir to .. = %v", err)
+	}
+}
+
+func TestTree_aDirectoryDownloadNeverWritesThroughASymlinkInTheDestination(t *testing.T) {
+	c, _ := newTree(t)
+	os.MkdirAll(filepath.Join(c.Root, "srv", "sub"), 0o755)
+	os.WriteFile(filepath.Join(c.Root, "srv", "sub", "file.txt"), []byte("payload"), 0o644)
+	outside, dst := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dst, "sub")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := c.DownloadDir("/srv/", dst, nil); !errors.Is(err, local.ErrOutsideDestination) {
+		t.Errorf("DownloadDir into a planted symlink = %v, want local.ErrOutsideDestination", err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("%d entries written outside the destination", len(entries))
 	}
 }
