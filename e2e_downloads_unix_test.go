@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,14 +121,7 @@ func TestE2E_aSymlinkPlantedDuringADownloadCannotRedirectTheNextFile(t *testing.
 	mkfiles(t, remote, map[string]string{"b.txt": "payload"})
 	tpl := e.writeFile("t.json", `{"builders": [{"type": "null", "communicator": "local"}],
 		"provisioners": [{"type": "file", "direction": "download", "sources": [`+jsonString(fifo)+`, `+jsonString(filepath.Join(remote, "b.txt"))+`], "destination": "out/"}]}`)
-	cmd := e.command("build", tpl)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	run := e.startBuffered("build", tpl)
 	// Opening the FIFO to write returns once the download opened it to read.
 	opened := make(chan *os.File, 1)
 	go func() {
@@ -139,11 +131,11 @@ func TestE2E_aSymlinkPlantedDuringADownloadCannotRedirectTheNextFile(t *testing.
 	var w *os.File
 	select {
 	case w = <-opened:
-	case err := <-exited:
+	case err := <-run.exited:
 		if r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
 			defer r.Close() // lets the opening goroutine end
 		}
-		t.Fatalf("packer ended (%v) before the download started\n--- stdout:\n%s\n--- stderr:\n%s", err, &stdout, &stderr)
+		t.Fatalf("packer ended (%v) before the download started\n%v", err, run.result(err))
 	}
 	out := filepath.Join(e.dir, "out")
 	if err := os.Rename(out, out+".old"); err != nil {
@@ -154,8 +146,8 @@ func TestE2E_aSymlinkPlantedDuringADownloadCannotRedirectTheNextFile(t *testing.
 	}
 	w.WriteString("first file")
 	w.Close()
-	err := <-exited
-	r := packerRun{stdout: stdout.String(), stderr: stderr.String()}
+	err := <-run.exited
+	r := run.result(err)
 	if err == nil {
 		t.Errorf("want the second download refused\n%v", r)
 	}

@@ -90,14 +90,7 @@ func TestE2E_environmentVarsNeverReachACommandLine(t *testing.T) {
 			}
 			defer releaseFifo.Close()
 
-			cmd := e.command("build", "-var", "secret="+secret, tpl)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
+			run := e.startBuffered("build", "-var", "secret="+secret, tpl)
 			paused := make(chan struct{})
 			go func() {
 				readyFifo.Read(make([]byte, 6))
@@ -105,8 +98,8 @@ func TestE2E_environmentVarsNeverReachACommandLine(t *testing.T) {
 			}()
 			select {
 			case <-paused:
-			case err := <-exited:
-				t.Fatalf("packer ended (%v) before its script paused\n--- stdout:\n%s\n--- stderr:\n%s", err, &stdout, &stderr)
+			case err := <-run.exited:
+				t.Fatalf("packer ended (%v) before its script paused\n%v", err, run.result(err))
 			}
 
 			// packer's own command line holds the -var flag: the user's
@@ -126,8 +119,8 @@ func TestE2E_environmentVarsNeverReachACommandLine(t *testing.T) {
 			}
 
 			releaseFifo.WriteString("go\n")
-			if err := <-exited; err != nil {
-				t.Fatalf("packer build: %v\n--- stdout:\n%s\n--- stderr:\n%s", err, &stdout, &stderr)
+			if err := <-run.exited; err != nil {
+				t.Fatalf("packer build: %v\n%v", err, run.result(err))
 			}
 			if data, _ := os.ReadFile(got); string(data) != secret+"\n" {
 				t.Errorf("the script saw SECRET=%q, want the value given", data)

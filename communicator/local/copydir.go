@@ -169,13 +169,19 @@ func copyFile(w TreeWriter, dst string, src fs.FS, name string, mode fs.FileMode
 		return err
 	}
 	defer in.Close()
-	out, err := w.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	return confined(dst, WriteFile(w, dst, in, mode))
+}
+
+// WriteFile writes r to name in w, with mode whatever the umask. The
+// errors of w's operations are returned as they are.
+func WriteFile(w TreeWriter, name string, r io.Reader, mode fs.FileMode) error {
+	out, err := w.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
 	if err != nil {
-		return confined(dst, err)
+		return err
 	}
-	if _, err := io.CopyBuffer(out, in, make([]byte, 256<<10)); err != nil {
+	if _, err := io.CopyBuffer(out, r, make([]byte, 256<<10)); err != nil {
 		out.Close()
-		return fmt.Errorf("writing %s: %w", dst, err)
+		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	if err := out.Chmod(mode); err != nil {
 		out.Close()

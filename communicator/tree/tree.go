@@ -145,19 +145,7 @@ func (c *Communicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error 
 
 // WriteFile writes r to rel inside root with mode, refusing escapes.
 func WriteFile(root *os.Root, rel string, r io.Reader, mode fs.FileMode) error {
-	f, err := root.OpenFile(rel, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return escapeError(rel, err)
-	}
-	if _, err := io.CopyBuffer(f, r, make([]byte, 256<<10)); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", rel, err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return escapeError(rel, local.WriteFile(root, rel, r, mode))
 }
 
 // Download copies src from inside the tree to dst.
