@@ -105,3 +105,21 @@ func TestArgsForLog_hidesEveryVarValueAndNothingElse(t *testing.T) {
 		t.Errorf("ArgsForLog =\n %q\nwant\n %q", got, want)
 	}
 }
+
+// BenchmarkMasker_aLogLineWithAPEMKeySensitive measures what masking costs
+// each line of output when a 30-line private key is sensitive.
+func BenchmarkMasker_aLogLineWithAPEMKeySensitive(b *testing.B) {
+	var key strings.Builder
+	key.WriteString("-----BEGIN PRIVATE KEY-----\n")
+	for i := range 30 {
+		fmt.Fprintf(&key, "%064d\n", i*7919)
+	}
+	key.WriteString("-----END PRIVATE KEY-----")
+	m := newMasker([]string{key.String(), "hunter2"})
+	line := "2026/12/01 21:00:36.228410 packer-builder-x: uploading /tmp/script_ABCDEFGHIJKLMNOPQRSTUVWXYZ.sh to the machine, 4096 bytes"
+	b.ResetTimer()
+	for range b.N {
+		m.mask(line)
+	}
+	b.ReportMetric(float64(len(sensitiveForms([]string{key.String(), "hunter2"}))), "forms")
+}
