@@ -72,7 +72,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		// Plugins inherit it: one id for every process of this run.
 		os.Setenv("PACKER_RUN_UUID", newUUID())
 	}
-	logger.Printf("packer %s, args %q, run %s", packer.Version, args, os.Getenv("PACKER_RUN_UUID"))
+	// No template is read yet to say which -var values are sensitive:
+	// they are hidden here, and logged masked once it is.
+	logger.Printf("packer %s, args %q, run %s", packer.Version, command.ArgsForLog(args), os.Getenv("PACKER_RUN_UUID"))
 
 	ui := newStreamUi(stdout, stderr, machineReadable(args))
 	cfg, err := loadConfig()
@@ -214,11 +216,12 @@ func handleSignals(cancel context.CancelFunc, interrupted *atomic.Bool, ui packe
 
 // setupLog returns the logger for this run: stderr with PACKER_LOG set (to
 // anything but "" or "0"), the file PACKER_LOG_PATH names (appended to), or
-// nowhere.
+// nowhere. A log file packer creates is readable by its owner only: it
+// holds what every plugin prints.
 func setupLog(stderr io.Writer) (*log.Logger, func(), error) {
 	flags := log.LstdFlags | log.Lmicroseconds
 	if path := os.Getenv("PACKER_LOG_PATH"); path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			return nil, nil, fmt.Errorf("opening the log file PACKER_LOG_PATH=%s: %w; fix the path or unset PACKER_LOG_PATH", path, err)
 		}

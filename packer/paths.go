@@ -156,3 +156,42 @@ func RemoveOutput(key, path string) error {
 		func() error { return ignoreGone(os.Remove(path)) },
 		func(root *os.Root, clean string) error { return ignoreGone(root.Remove(clean)) })
 }
+
+// OpenOutputRoot makes the directory dir and its parents for a component's
+// output, named by key in errors, and opens an os.Root at it, so that every
+// write under dir can go through the root: neither ".." nor a symlink in
+// what is already under dir (one planted there, or one an earlier download
+// made) can take a write outside it. A relative dir is made and opened
+// confined to the working directory, as MkdirOutput confines it; an
+// absolute one is the user's explicit choice and opened as given. The
+// caller closes the root.
+func OpenOutputRoot(key, dir string, perm fs.FileMode) (*os.Root, error) {
+	if strings.ContainsRune(dir, 0) {
+		return nil, fmt.Errorf("%s: %q holds a NUL byte", key, dir)
+	}
+	if filepath.IsAbs(dir) {
+		if err := os.MkdirAll(dir, perm); err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		return root, nil
+	}
+	wd, err := os.OpenRoot(".")
+	if err != nil {
+		return nil, fmt.Errorf("%s: opening the working directory: %w", key, err)
+	}
+	defer wd.Close()
+	clean := filepath.Clean(dir)
+	if err := wd.MkdirAll(clean, perm); err != nil {
+		return nil, confinedError(key, dir, err)
+	}
+	root, err := wd.OpenRoot(clean)
+	if err != nil {
+		return nil, confinedError(key, dir, err)
+	}
+	return root, nil
+}
+

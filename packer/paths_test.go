@@ -124,3 +124,35 @@ func TestRemoveOutput_removesInsideAndNeverFollowsOut(t *testing.T) {
 		t.Errorf("the file outside is gone: %v", err)
 	}
 }
+
+func TestOpenOutputRoot_makesTheDirectoryAndKeepsEveryWriteInside(t *testing.T) {
+	outside := t.TempDir()
+	t.Chdir(t.TempDir())
+	if err := os.Symlink(outside, "link"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if _, err := OpenOutputRoot("destination", "link/sub", 0o755); err == nil || !strings.HasPrefix(err.Error(), "destination: ") {
+		t.Errorf("a relative directory through a symlink that leads outside = %v, want an error naming the key", err)
+	}
+	root, err := OpenOutputRoot("destination", "got/deep", 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if err := os.Symlink(outside, "got/deep/planted"); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := root.Create("planted/file.txt"); err == nil {
+		f.Close()
+		t.Error("the root wrote through a symlink planted in it")
+	}
+	if err := root.WriteFile("file.txt", []byte("in"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile("got/deep/file.txt"); string(data) != "in" {
+		t.Errorf("got/deep/file.txt = %q", data)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("%d entries written outside", len(entries))
+	}
+}

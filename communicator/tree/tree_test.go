@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/packer-classic/packer/communicator/local"
 	"github.com/packer-classic/packer/internal/testdeps"
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/packer/packertest"
@@ -154,4 +155,20 @@ func TestCommunicator_chrootedPassesTheConformanceKit(t *testing.T) {
 	packertest.TestCommunicator(t, func(t *testing.T) (packer.Communicator, string) {
 		return &Communicator{Root: busyboxTree(t), Chroot: true}, "/kit"
 	})
+}
+
+func TestTree_aDirectoryDownloadNeverWritesThroughASymlinkInTheDestination(t *testing.T) {
+	c, _ := newTree(t)
+	os.MkdirAll(filepath.Join(c.Root, "srv", "sub"), 0o755)
+	os.WriteFile(filepath.Join(c.Root, "srv", "sub", "file.txt"), []byte("payload"), 0o644)
+	outside, dst := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dst, "sub")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := c.DownloadDir("/srv/", dst, nil); !errors.Is(err, local.ErrOutsideDestination) {
+		t.Errorf("DownloadDir into a planted symlink = %v, want local.ErrOutsideDestination", err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("%d entries written outside the destination", len(entries))
+	}
 }
