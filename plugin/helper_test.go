@@ -161,6 +161,8 @@ func (b *helperBuilder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook)
 	case "stray-print":
 		fmt.Println("a stray line on stdout")
 		log.Println("a line from the log package")
+	case "stray-fd1":
+		return &helperArtifact{ID: strayWriteToStdout()}, nil
 	case "child":
 		cmd := exec.Command("sleep", "1000")
 		if err := cmd.Start(); err != nil {

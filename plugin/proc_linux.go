@@ -8,3 +8,6 @@ import "syscall"
 func setParentDeathSignal(attr *syscall.SysProcAttr) {
 	attr.Pdeathsig = syscall.SIGTERM
 }
+
+// dupStderrOntoStdout makes descriptor 1 a copy of descriptor 2.
+func dupStderrOntoStdout() error { return syscall.Dup3(2, 1, 0) }

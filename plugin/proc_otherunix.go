@@ -5,5 +5,8 @@ package plugin
 import "syscall"
 
 // setParentDeathSignal does nothing where there is no parent-death signal;
-// watchParent covers those systems.
+// parentGone covers those systems.
 func setParentDeathSignal(*syscall.SysProcAttr) {}
+
+// dupStderrOntoStdout makes descriptor 1 a copy of descriptor 2.
+func dupStderrOntoStdout() error { return syscall.Dup2(2, 1) }

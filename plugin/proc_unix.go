@@ -55,3 +55,18 @@ func parentGone() <-chan struct{} {
 	}()
 	return gone
 }
+
+// redirectStdout sends everything written to the plugin's standard output
+// after the handshake line to its standard error, the core's log: the
+// descriptor itself is replaced, so a write from a C library or a child
+// process lands in the log too, and descriptor 1 stays open for the life of
+// the process (a closed descriptor 1 would be reused by the next file the
+// plugin opens, and a stray write would land in that file). os.Stdout
+// keeps its *os.File, which now writes to the log.
+func redirectStdout() (keep *os.File) {
+	if err := dupStderrOntoStdout(); err != nil {
+		// Without the descriptor, Go's own prints are redirected at least.
+		keep, os.Stdout = os.Stdout, os.Stderr
+	}
+	return keep
+}

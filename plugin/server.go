@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 
 	"github.com/packer-classic/packer/packer"
@@ -66,8 +67,9 @@ var errNotStartedByCore = errors.New("not started by a packer core")
 
 // Serve runs the plugin side of the handshake and serves component until the
 // core closes the connection. The handshake line is written to handshake
-// (the process's stdout); after it, os.Stdout is pointed at stderr so that
-// stray prints reach the core's log instead of the handshake stream. Most
+// (the process's stdout); after it, standard output is pointed at stderr
+// (the descriptor itself, on Unix) so that stray prints reach the core's log
+// instead of the handshake stream. Most
 // plugins call a ServeX function instead, which exits the process when Serve
 // returns.
 func Serve(component any, handshake io.Writer) error {
@@ -94,7 +96,7 @@ func Serve(component any, handshake io.Writer) error {
 		return fmt.Errorf("writing the handshake line: %w", err)
 	}
 	if handshake == os.Stdout {
-		os.Stdout = os.Stderr
+		defer runtime.KeepAlive(redirectStdout())
 	}
 	logger := log.New(os.Stderr, "", log.LstdFlags)
 
