@@ -194,4 +194,3 @@ func OpenOutputRoot(key, dir string, perm fs.FileMode) (*os.Root, error) {
 	}
 	return root, nil
 }
-

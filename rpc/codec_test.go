@@ -25,7 +25,7 @@ type lyingServerCodec struct {
 }
 
 func (c *lyingServerCodec) ReadRequestHeader(r *netrpc.Request) error { return c.dec.Decode(r) }
-func (c *lyingServerCodec) ReadRequestBody(body any) error           { return c.dec.Decode(body) }
+func (c *lyingServerCodec) ReadRequestBody(body any) error            { return c.dec.Decode(body) }
 func (c *lyingServerCodec) WriteResponse(r *netrpc.Response, body any) error {
 	r.Seq += 7
 	if err := c.enc.Encode(r); err != nil {
