@@ -11,4 +11,7 @@ require (
 	github.com/klauspost/pgzip v1.3.0
 )
 
-require github.com/hashicorp/errwrap v1.0.0 // indirect
+require (
+	github.com/hashicorp/errwrap v1.0.0 // indirect
+	github.com/ulikunitz/xz v0.5.17 // indirect
+)
