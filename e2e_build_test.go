@@ -35,7 +35,7 @@ func TestE2E_buildsRunInParallelEachPrefixedAndSummarised(t *testing.T) {
 		t.Fatal(r)
 	}
 	for _, want := range []string{"left: probe passed the barrier in left", "right: probe passed the barrier in right",
-		"Builds finished. The artifacts of successful builds are:", "--> left: probe artifact probe-left", "--> right: probe artifact probe-right"} {
+		"Builds finished. The artifacts of successful builds are:", "--> probe.left: probe artifact probe-left", "--> probe.right: probe artifact probe-right"} {
 		mustContain(t, r, "stdout", want)
 	}
 }
@@ -48,9 +48,9 @@ func TestE2E_failingBuildBesideASucceedingOne(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("want exit 1 when one build fails\n%v", r)
 	}
-	mustContain(t, r, "stderr", "--> bad: ")
+	mustContain(t, r, "stderr", "--> probe.bad: ")
 	mustContain(t, r, "stderr", "probe asked to fail in build bad")
-	mustContain(t, r, "stdout", "--> good: probe artifact probe-good")
+	mustContain(t, r, "stdout", "--> probe.good: probe artifact probe-good")
 	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
 
@@ -176,15 +176,15 @@ func TestE2E_machineReadableParsesBack(t *testing.T) {
 		for i := range f {
 			f[i] = strings.ReplaceAll(f[i], "%!(PACKER_COMMA)", ",")
 		}
-		if f[1] == "a,b" && f[2] == "artifact" && len(f) == 6 && f[4] == "id" && f[5] == "probe-a,b" {
+		if f[1] == "probe.a,b" && f[2] == "artifact" && len(f) == 6 && f[4] == "id" && f[5] == "probe-a,b" {
 			sawArtifactID = true
 		}
-		if f[1] == "a,b" && f[2] == "ui" && len(f) >= 5 && f[3] == "say" && strings.Contains(f[4], "probe building a,b") {
+		if f[1] == "probe.a,b" && f[2] == "ui" && len(f) >= 5 && f[3] == "say" && strings.Contains(f[4], "probe building a,b") {
 			sawSay = true
 		}
 	}
 	if !sawArtifactID || !sawSay {
-		t.Errorf("want the build's say line and artifact id record, targeted at build a,b:\n%s", r.stdout)
+		t.Errorf("want the build's say line and artifact id record, targeted at build probe.a,b (TYPE.NAME, as in Packer):\n%s", r.stdout)
 	}
 }
 
@@ -256,7 +256,7 @@ func TestE2E_onErrorAbortSaysWhatWasLeft(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("want exit 1\n%v", r)
 	}
-	mustContain(t, r, "stderr", "-on-error=abort: build 'bad' left what it made in place")
+	mustContain(t, r, "stderr", "-on-error=abort: build 'probe.bad' left what it made in place")
 	r = e.run("build", tpl)
 	if strings.Contains(r.stderr, "left what it made in place") {
 		t.Errorf("the default -on-error=cleanup must not say resources were left\n%v", r)
@@ -296,7 +296,7 @@ func TestE2E_debugRunsBuildsOneAtATime(t *testing.T) {
 	}
 	mustContain(t, r, "stdout", "Debug mode enabled. Builds will not be parallelized.")
 	// One at a time: a's last line comes before b's first.
-	if end, start := strings.Index(r.stdout, "Build 'a' finished"), strings.Index(r.stdout, "probe building b"); end < 0 || start < end {
+	if end, start := strings.Index(r.stdout, "Build 'probe.a' finished"), strings.Index(r.stdout, "probe building b"); end < 0 || start < end {
 		t.Errorf("builds overlapped in -debug mode:\n%s", r.stdout)
 	}
 }

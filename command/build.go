@@ -164,7 +164,9 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 	var jobs []buildJob
 	var failed []buildResult
 	for i, name := range names {
-		buildUi := newMaskingUi(newBuildUi(out, name, i, useColour, *machine), core.SensitiveValues())
+		// As in Packer, output names a build TYPE.NAME.
+		display := core.DisplayName(name)
+		buildUi := newMaskingUi(newBuildUi(out, display, i, useColour, *machine), core.SensitiveValues())
 		b, err := core.Build(name)
 		if err == nil {
 			b.SetDebug(*debug)
@@ -178,10 +180,10 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		}
 		if err != nil {
 			buildUi.Error(fmt.Sprintf("Cannot start: %v", err))
-			failed = append(failed, buildResult{name: name, ui: buildUi, err: err})
+			failed = append(failed, buildResult{name: display, ui: buildUi, err: err})
 			continue
 		}
-		jobs = append(jobs, buildJob{name: name, ui: buildUi, run: b.Run})
+		jobs = append(jobs, buildJob{name: display, ui: buildUi, run: b.Run})
 	}
 	if *debug {
 		ui.Say("Debug mode enabled. Builds will not be parallelized.")

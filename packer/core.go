@@ -149,6 +149,19 @@ func (c *Core) BuildNames() []string {
 	return names
 }
 
+// DisplayName is how the Ui, the artifact summary and -machine-readable
+// records show the build called name, as Packer shows a JSON template's
+// builds: TYPE.NAME ("null.web"), or the type alone for a build named by
+// its type. -only, -except, {{build_name}} and PACKER_BUILD_NAME use the
+// bare name.
+func (c *Core) DisplayName(name string) string {
+	b, ok := c.builds[name]
+	if !ok || b.Type == name {
+		return name
+	}
+	return b.Type + "." + name
+}
+
 // allBuildNames returns the rendered names of every build, sorted.
 func (c *Core) allBuildNames() []string { return slices.Sorted(maps.Keys(c.builds)) }
 

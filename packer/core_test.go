@@ -470,3 +470,20 @@ func TestEscapeControl_keepsTextAndShowsControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+func TestCore_displayNameIsTypeDotNameAsPackerShowsIt(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"builders": [
+		{"type": "null"}, {"type": "null", "name": "web"}, {"type": "file", "name": "db", "target": "x"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := NewCore(&CoreConfig{Template: tpl, Components: shellComponents(t.TempDir())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"null": "null", "web": "null.web", "db": "file.db"} {
+		if got := core.DisplayName(name); got != want {
+			t.Errorf("DisplayName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
