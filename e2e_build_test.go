@@ -272,8 +272,9 @@ func TestE2E_badBuildOptionsAreErrors(t *testing.T) {
 	}{
 		{[]string{"-on-error=ask", tpl}, "-on-error"},
 		{[]string{"-parallel-builds=-1", tpl}, "-parallel-builds"},
-		{[]string{"-only=null", "-except=null", tpl}, "-only and -except"},
-		{[]string{"-only=nosuch", tpl}, `"nosuch"`},
+		{[]string{"-only=null", "-except=null", tpl}, "no builds to run"},
+		{[]string{"-only=nosuch", tpl}, "-only=nosuch names no build"},
+		{[]string{"-only=null.null", tpl}, "-only=null.null names no build"},
 		{[]string{"-var", "novalue", tpl}, "key=value"},
 		{[]string{"-var-file=" + filepath.Join(e.dir, "missing.json"), tpl}, "missing.json"},
 		{[]string{tpl, "extra"}, "exactly one template"},

@@ -3,10 +3,11 @@ package command
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/packer-classic/packer/packer"
@@ -32,14 +33,19 @@ func (c *BuildCommand) Help() string {
 Options:
 
   -only=a,b                Run only these builds (by name).
-  -except=a,b              Run every build but these.
+  -except=a,b              Run every build but these, and no post-processor
+                           of these names. With -only, both apply.
   -force                   Replace artifacts left by an earlier run.
-  -debug                   Pause between steps; builds run one at a time.
+  -debug                   Pause before each provisioner (press enter to go
+                           on); builds run one at a time.
   -parallel-builds=N       Run at most N builds at once (0 = no limit).
   -var 'key=value'         Set a user variable; repeatable.
   -var-file=vars.json      Read user variables from a JSON file; repeatable.
-  -on-error=cleanup|abort  On a failed build, clean up (default) or leave
-                           its resources in place to inspect them.
+  -on-error=MODE           On a failed build: cleanup (the default) cleans
+                           up; abort leaves everything in place to inspect,
+                           skipping the error-cleanup-provisioner;
+                           run-cleanup-provisioner leaves everything in
+                           place but runs the error-cleanup-provisioner.
   -color=false             No colour, even on a terminal.
   -machine-readable        timestamp,target,type,data... records on stdout.`
 }
@@ -85,9 +91,6 @@ func (o *buildOptions) variables() (map[string]string, error) {
 // value given for a variable the template does not declare is accepted, as
 // Packer does, with a warning on ui: it is usually a typo.
 func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Core, error) {
-	if len(opts.only) > 0 && len(opts.except) > 0 {
-		return nil, errors.New("-only and -except cannot both be given; use one")
-	}
 	tpl, err := template.ParseFile(path)
 	if err != nil {
 		return nil, err
@@ -102,7 +105,7 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	for _, name := range tpl.UndeclaredVariables(vars) {
 		ui.Error(fmt.Sprintf("Warning: a value is given for variable %q (-var or -var-file), but %s does not declare it; it is not used. Declare it under \"variables\", or check its spelling.", name, path))
 	}
-	return packer.NewCore(&packer.CoreConfig{
+	core, err := packer.NewCore(&packer.CoreConfig{
 		Template:   tpl,
 		Components: m.ComponentFinder(),
 		Variables:  vars,
@@ -110,6 +113,13 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 		Except:     opts.except,
 		Version:    packer.Version,
 	})
+	if err != nil {
+		return nil, err
+	}
+	for _, sel := range core.UnknownSelections() {
+		ui.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(core.AllBuildNames(), ", ")))
+	}
+	return core, nil
 }
 
 // Run runs the builds.
@@ -130,8 +140,8 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		ui.Error("packer build takes exactly one template file; run `packer build -h`")
 		return 1
 	}
-	if *onError != "cleanup" && *onError != "abort" {
-		ui.Error(fmt.Sprintf("-on-error=%q: use cleanup or abort", *onError))
+	if !slices.Contains(packer.OnErrorModes(), *onError) {
+		ui.Error(fmt.Sprintf("-on-error=%q: use one of %s", *onError, strings.Join(packer.OnErrorModes(), ", ")))
 		return 1
 	}
 	if *parallel < 0 {
@@ -146,7 +156,7 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 
 	names := core.BuildNames()
 	if len(names) == 0 {
-		ui.Error("no builds to run: -only/-except left none of the template's builds")
+		ui.Error(fmt.Sprintf("no builds to run: -only/-except left none of the template's builds (%s)", strings.Join(core.AllBuildNames(), ", ")))
 		return 1
 	}
 	ui = newMaskingUi(ui, core.SensitiveValues())
@@ -203,8 +213,8 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 			continue
 		}
 		code = 1
-		if *onError == "abort" {
-			ui.Error(fmt.Sprintf("-on-error=abort: build '%s' left what it made in place for you to inspect; remove it by hand when done.", r.name))
+		if *onError != packer.OnErrorCleanup {
+			ui.Error(fmt.Sprintf("-on-error=%s: build '%s' left what it made in place for you to inspect; remove it by hand when done.", *onError, r.name))
 		}
 	}
 	return code

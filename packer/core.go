@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -31,8 +30,8 @@ type CoreConfig struct {
 	// Variables are the values the user gave: var files first, then -var
 	// flags, later ones winning.
 	Variables map[string]string
-	// Only and Except select builds by name; Except also drops
-	// post-processors by name, as Packer does.
+	// Only and Except select builds by name, both applying when both are
+	// given; Except also drops post-processors by name, as Packer does.
 	Only, Except []string
 	// Version is this packer's version, checked against
 	// min_packer_version and shown by {{packer_version}}.
@@ -83,11 +82,6 @@ func NewCore(config *CoreConfig) (*Core, error) {
 			errs = multierror.Append(errs, err)
 		} else {
 			c.builds = builds
-		}
-	}
-	for _, n := range config.Only {
-		if _, ok := c.builds[n]; !ok {
-			errs = multierror.Append(errs, fmt.Errorf("-only: the template has no build named %q (its builds are %s)", n, strings.Join(c.allBuildNames(), ", ")))
 		}
 	}
 	if err := errs.ErrorOrNil(); err != nil {
@@ -149,6 +143,29 @@ func (c *Core) BuildNames() []string {
 	return names
 }
 
+// UnknownSelections returns the -only and -except names ("-only=nope")
+// that name no build, for the caller to warn about: as in Packer they select
+// nothing, and a build is selected by its bare name, never TYPE.NAME or a
+// glob.
+func (c *Core) UnknownSelections() []string {
+	var out []string
+	for _, sel := range []struct {
+		flag  string
+		names []string
+	}{{"-only", c.config.Only}, {"-except", c.config.Except}} {
+		for _, n := range sel.names {
+			if _, ok := c.builds[n]; !ok {
+				out = append(out, sel.flag+"="+n)
+			}
+		}
+	}
+	return out
+}
+
+// AllBuildNames returns the name of every build of the template, -only and
+// -except aside, sorted.
+func (c *Core) AllBuildNames() []string { return c.allBuildNames() }
+
 // DisplayName is how the Ui, the artifact summary and -machine-readable
 // records show the build called name, as Packer shows a JSON template's
 // builds: TYPE.NAME ("null.web"), or the type alone for a build named by
@@ -177,10 +194,10 @@ func (c *Core) Build(name string) (*Build, error) {
 		name:      tb.Name,
 		typ:       tb.Type,
 		variables: c.variables,
-		onError:   "cleanup",
+		onError:   OnErrorCleanup,
 		ictx:      ictx,
 	}
-	config, err := interpolate.RenderInterface(tb.Config, ictx)
+	config, err := b.render(tb.Config, "builder "+tb.Type, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build %q: builder %s: %w", name, tb.Type, err)
 	}
@@ -197,15 +214,15 @@ func (c *Core) Build(name string) (*Build, error) {
 		if tp.Skip(name) {
 			continue
 		}
-		p, err := newBuildProvisioner(finder, tp, name, ictx)
+		p, err := b.newProvisioner(finder, tp, fmt.Sprintf("provisioner %d (%s)", i+1, tp.Type))
 		if err != nil {
-			return nil, fmt.Errorf("build %q: provisioner %d %w", name, i+1, err)
+			return nil, fmt.Errorf("build %q: %w", name, err)
 		}
 		b.provisioners = append(b.provisioners, p)
 	}
 	if tp := c.template.ErrorCleanupProvisioner; tp != nil && !tp.Skip(name) {
-		if b.errorCleanup, err = newBuildProvisioner(finder, tp, name, ictx); err != nil {
-			return nil, fmt.Errorf("build %q: error-cleanup-provisioner %w", name, err)
+		if b.errorCleanup, err = b.newProvisioner(finder, tp, fmt.Sprintf("error-cleanup-provisioner (%s)", tp.Type)); err != nil {
+			return nil, fmt.Errorf("build %q: %w", name, err)
 		}
 	}
 
@@ -215,7 +232,7 @@ func (c *Core) Build(name string) (*Build, error) {
 			if tp.Skip(name) || slices.Contains(c.config.Except, tp.Name) {
 				continue
 			}
-			rendered, err := interpolate.RenderInterface(tp.Config, ictx)
+			rendered, err := b.render(tp.Config, "post-processor "+tp.Name, nil, nil)
 			if err != nil {
 				return nil, fmt.Errorf("build %q: post-processor %s: %w", name, tp.Name, err)
 			}
@@ -235,21 +252,21 @@ func (c *Core) Build(name string) (*Build, error) {
 	return b, nil
 }
 
-// newBuildProvisioner makes the provisioner tp for the build called name,
-// its configuration rendered with ictx. Its error starts with the type in
-// brackets, for the caller to prefix with which provisioner it is.
-func newBuildProvisioner(finder ComponentFinder, tp *template.Provisioner, name string, ictx *interpolate.Context) (*buildProvisioner, error) {
-	raw := mergeConfig(tp.Config, tp.Override[name])
-	rendered, err := interpolate.RenderInterface(raw, ictx)
+// newProvisioner makes the provisioner tp for this build, called where in
+// messages ("provisioner 2 (shell-local)"), its configuration (with the
+// build's override laid over it) rendered without build data.
+func (b *Build) newProvisioner(finder ComponentFinder, tp *template.Provisioner, where string) (*buildProvisioner, error) {
+	raw := mergeConfig(tp.Config, tp.Override[b.name])
+	rendered, err := b.render(raw, where, nil, nil)
 	if err != nil {
-		return nil, fmt.Errorf("(%s): %w", tp.Type, err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	p, err := finder.Provisioner(tp.Type)
 	if err != nil {
-		return nil, fmt.Errorf("(%s): %w", tp.Type, err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	return &buildProvisioner{
-		typ: tp.Type, provisioner: p, raw: raw, config: rendered,
+		typ: tp.Type, where: where, provisioner: p, raw: raw, config: rendered,
 		pauseBefore: tp.PauseBefore, timeout: tp.Timeout, maxRetries: tp.MaxRetries,
 	}, nil
 }
