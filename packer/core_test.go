@@ -654,7 +654,11 @@ func (u *recordingUi) Ask(q string) (string, error) {
 	}
 	return u.ask(q)
 }
-func (u *recordingUi) said() string { u.mu.Lock(); defer u.mu.Unlock(); return strings.Join(u.lines, "\n") }
+func (u *recordingUi) said() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return strings.Join(u.lines, "\n")
+}
 
 // TestBuild_unsharedBuildValuesRenderNoValueWithAWarning: Packer renders
 // {{build `X`}} of a value the builder did not share as "<no value>" (also
