@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"text/template"
@@ -224,6 +225,15 @@ func envVars(c *Config) []string {
 }
 
 func runOne(ctx context.Context, ui packer.Ui, c *Config, vars []string, script string) error {
+	// A relative script ("b.sh") is a file, not a command to look up in
+	// PATH: Packer runs it from the working directory.
+	if !filepath.IsAbs(script) {
+		abs, err := filepath.Abs(script)
+		if err != nil {
+			return fmt.Errorf("script %s: %w", script, err)
+		}
+		script = abs
+	}
 	var formatted strings.Builder
 	for _, kv := range vars {
 		k, v, _ := strings.Cut(kv, "=")
