@@ -241,7 +241,7 @@ func parseVariable(key string, raw json.RawMessage) (*Variable, error) {
 }
 
 func parseBuilder(raw map[string]any) (*Builder, error) {
-	config := withoutComments(raw)
+	config := componentConfig(raw)
 	var errs *multierror.Error
 	typ, err := takeString(config, "type")
 	if err != nil {
@@ -263,7 +263,7 @@ func parseBuilder(raw map[string]any) (*Builder, error) {
 }
 
 func parseProvisioner(raw map[string]any) (*Provisioner, error) {
-	config := withoutComments(raw)
+	config := componentConfig(raw)
 	p := &Provisioner{}
 	var errs *multierror.Error
 	var err error
@@ -362,7 +362,7 @@ func parsePostProcessor(raw any) (*PostProcessor, error) {
 		}
 		return &PostProcessor{Name: v, Type: v, Config: map[string]any{}}, nil
 	case map[string]any:
-		config := withoutComments(v)
+		config := componentConfig(v)
 		pp := &PostProcessor{}
 		var errs *multierror.Error
 		var err error
@@ -394,14 +394,14 @@ func parsePostProcessor(raw any) (*PostProcessor, error) {
 	return nil, fmt.Errorf("a post-processor is a type name, an object with a \"type\", or a list of those (a chain); not %s", jsonKind(raw))
 }
 
-// withoutComments copies a component's keys, leaving out "_comment"-style
-// keys.
-func withoutComments(raw map[string]any) map[string]any {
+// componentConfig copies a component's keys for the template's own keys
+// to be taken out. "_comment"-style keys stay: as Packer documents, only
+// top-level keys may be comments, and inside a builder, provisioner or
+// post-processor the component reports one as an unknown key.
+func componentConfig(raw map[string]any) map[string]any {
 	out := make(map[string]any, len(raw))
 	for k, v := range raw {
-		if !strings.HasPrefix(k, "_") {
-			out[k] = v
-		}
+		out[k] = v
 	}
 	return out
 }

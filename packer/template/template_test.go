@@ -452,7 +452,7 @@ func TestParse_acceptsWhatPackerUsersWrite(t *testing.T) {
 	tpl, err := Parse(strings.NewReader(`{
 		"_comment": ["comments need not be strings"],
 		"variables": {"disk_size": 40960, "headless": true, "name": "x"},
-		"builders": [{"type": "null", "_comment": "dropped from the config", "communicator": "none"}],
+		"builders": [{"type": "null", "_comment": "the builder's to refuse", "communicator": "none"}],
 		"provisioners": [{"type": "shell", "pause_before": 1000000000, "max_retries": "2", "keep": "me"}],
 		"post-processors": [[]]
 	}`))
@@ -465,7 +465,9 @@ func TestParse_acceptsWhatPackerUsersWrite(t *testing.T) {
 	if got := tpl.Comments["_comment"]; got != `["comments need not be strings"]` {
 		t.Errorf("comment = %q", got)
 	}
-	if got := tpl.Builders["null"].Config; !reflect.DeepEqual(got, cfg("communicator", "none")) {
+	// Only top-level keys are comments, as Packer documents: inside a
+	// component the key is the component's, which reports it as unknown.
+	if got := tpl.Builders["null"].Config; !reflect.DeepEqual(got, cfg("communicator", "none", "_comment", "the builder's to refuse")) {
 		t.Errorf("builder config = %v", got)
 	}
 	if p := tpl.Provisioners[0]; p.PauseBefore != time.Second || p.MaxRetries != 2 || !reflect.DeepEqual(p.Config, cfg("keep", "me")) {
