@@ -95,6 +95,7 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	if err != nil {
 		return nil, err
 	}
+	warnTemplate(ui, tpl)
 	if err := m.pinRequiredPlugins(tpl, path); err != nil {
 		return nil, err
 	}
@@ -120,6 +121,14 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 		ui.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(core.AllBuildNames(), ", ")))
 	}
 	return core, nil
+}
+
+// warnTemplate shows what the template says that Packer accepts but is
+// most likely a mistake.
+func warnTemplate(ui packer.Ui, tpl *template.Template) {
+	for _, w := range tpl.Warnings {
+		ui.Error("Warning: " + w)
+	}
 }
 
 // Run runs the builds.

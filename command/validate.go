@@ -58,6 +58,7 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 	if *syntaxOnly {
 		tpl, err := template.ParseFile(fs.Arg(0))
 		if err == nil {
+			warnTemplate(ui, tpl)
 			err = tpl.Validate()
 		}
 		if err != nil {

@@ -165,7 +165,7 @@ func parse(r io.Reader, name string) (*Template, error) {
 	}
 
 	for i, p := range raw.Provisioners {
-		prov, err := parseProvisioner(p)
+		prov, err := parseProvisioner(p, t.warner(fmt.Sprintf("%s: provisioner %d", name, i+1)))
 		if err != nil {
 			errs = multierror.Append(errs, prefixEach(fmt.Sprintf("%s: provisioner %d", name, i+1), err))
 			continue
@@ -173,7 +173,7 @@ func parse(r io.Reader, name string) (*Template, error) {
 		t.Provisioners = append(t.Provisioners, prov)
 	}
 	if raw.ErrorCleanupProvisioner != nil {
-		prov, err := parseProvisioner(raw.ErrorCleanupProvisioner)
+		prov, err := parseProvisioner(raw.ErrorCleanupProvisioner, t.warner(name+": error-cleanup-provisioner"))
 		if err != nil {
 			errs = multierror.Append(errs, prefixEach(name+": error-cleanup-provisioner", err))
 		}
@@ -262,7 +262,13 @@ func parseBuilder(raw map[string]any) (*Builder, error) {
 	return &Builder{Name: name, Type: typ, Config: config}, nil
 }
 
-func parseProvisioner(raw map[string]any) (*Provisioner, error) {
+// warner returns a function that adds a warning about where to the
+// template's Warnings.
+func (t *Template) warner(where string) func(string) {
+	return func(m string) { t.Warnings = append(t.Warnings, where+": "+m) }
+}
+
+func parseProvisioner(raw map[string]any, warn func(string)) (*Provisioner, error) {
 	config := componentConfig(raw)
 	p := &Provisioner{}
 	var errs *multierror.Error
@@ -297,6 +303,8 @@ func parseProvisioner(raw map[string]any) (*Provisioner, error) {
 			parsed, err := parseDuration(v)
 			if err != nil {
 				errs = multierror.Append(errs, fmt.Errorf("%q: %v is not a duration; use a value like \"30s\", \"5m\" or \"1h30m\"", d.key, jsonText(v)))
+			} else if _, bare := v.(float64); bare && parsed != 0 {
+				warn(fmt.Sprintf("%q: %s is a bare number, which Packer (and this packer) reads as %s nanoseconds (%s); write it with a unit, like \"%ss\" for seconds", d.key, jsonText(v), jsonText(v), parsed, jsonText(v)))
 			}
 			*d.to = parsed
 		}

@@ -488,3 +488,21 @@ func TestParseFile_namesTheFileItCannotRead(t *testing.T) {
 		t.Errorf("ParseFile(missing) = %v", err)
 	}
 }
+
+// TestParse_aBareNumberDurationIsNanosecondsWithAWarning: Packer reads
+// "pause_before": 5 as 5 nanoseconds; so does this, and warns.
+func TestParse_aBareNumberDurationIsNanosecondsWithAWarning(t *testing.T) {
+	tpl, err := Parse(strings.NewReader(`{"builders": [{"type": "null"}], "provisioners": [
+		{"type": "shell-local", "pause_before": 5, "timeout": "1m"},
+		{"type": "shell-local", "timeout": 0}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := tpl.Provisioners[0]; p.PauseBefore != 5*time.Nanosecond || p.Timeout != time.Minute {
+		t.Errorf("pause_before %v, timeout %v; want 5ns and 1m", p.PauseBefore, p.Timeout)
+	}
+	want := []string{`template: provisioner 1: "pause_before": 5 is a bare number, which Packer (and this packer) reads as 5 nanoseconds (5ns); write it with a unit, like "5s" for seconds`}
+	if !reflect.DeepEqual(tpl.Warnings, want) {
+		t.Errorf("warnings = %q\nwant %q", tpl.Warnings, want)
+	}
+}
