@@ -117,6 +117,9 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range core.Warnings() {
+		ui.Error("Warning: " + w)
+	}
 	for _, sel := range core.UnknownSelections() {
 		ui.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(core.AllBuildNames(), ", ")))
 	}

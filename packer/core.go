@@ -50,6 +50,8 @@ type Core struct {
 	// Packer, "name": "{{user `os`}}-vm" names a build "ubuntu-vm", and
 	// -only, -except and the output use that name.
 	builds map[string]*template.Builder
+	// warnings are for the command to show (see Warnings).
+	warnings []string
 }
 
 // NewCore checks the template and resolves its variables. Every problem is
@@ -64,8 +66,12 @@ func NewCore(config *CoreConfig) (*Core, error) {
 	if err := tpl.Validate(); err != nil {
 		errs = multierror.Append(errs, err)
 	}
-	if err := checkMinVersion(tpl, config.Version); err != nil {
+	warning, err := checkMinVersion(tpl, config.Version)
+	if err != nil {
 		errs = multierror.Append(errs, err)
+	}
+	if warning != "" {
+		c.warnings = append(c.warnings, warning)
 	}
 	vars, err := tpl.ResolveVariables(config.Variables, c.interpolation("", ""))
 	if err != nil {
@@ -90,23 +96,31 @@ func NewCore(config *CoreConfig) (*Core, error) {
 	return c, nil
 }
 
-func checkMinVersion(tpl *template.Template, current string) error {
+// checkMinVersion refuses a template whose min_packer_version is newer than
+// current. A development build stamped with something that is not a version
+// (a git hash, as `make dev` in a fresh clone stamps) cannot be compared: it
+// runs the template, and the warning says the check was skipped.
+func checkMinVersion(tpl *template.Template, current string) (warning string, err error) {
 	if tpl.MinVersion == "" || current == "" {
-		return nil
+		return "", nil
 	}
 	want, err := version.NewVersion(tpl.MinVersion)
 	if err != nil {
-		return fmt.Errorf("min_packer_version %q is not a version", tpl.MinVersion)
+		return "", fmt.Errorf("min_packer_version %q is not a version", tpl.MinVersion)
 	}
 	have, err := version.NewVersion(current)
 	if err != nil {
-		return nil // a development build without a version runs anything
+		return fmt.Sprintf("min_packer_version %s is not checked: this packer's version %q is not a version number (a development build stamped with a git revision); build from a release tag, or with make VERSION=X.Y.Z, to have it checked", want, current), nil
 	}
 	if have.LessThan(want) {
-		return fmt.Errorf("this template needs packer %s or newer (min_packer_version) and this is %s; upgrade packer", want, have)
+		return "", fmt.Errorf("this template needs packer %s or newer (min_packer_version) and this is %s; upgrade packer", want, have)
 	}
-	return nil
+	return "", nil
 }
+
+// Warnings are what the command should show before any build runs: what
+// the core accepted but the user should know.
+func (c *Core) Warnings() []string { return c.warnings }
 
 // interpolation is the context templates are rendered in for one build.
 func (c *Core) interpolation(buildName, buildType string) *interpolate.Context {

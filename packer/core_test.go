@@ -797,3 +797,23 @@ func TestBuild_debugAsksBeforeEachProvisionerAndGoesOnWithoutATerminal(t *testin
 		t.Errorf("cancelled while paused: %v, want context.Canceled", err)
 	}
 }
+
+// TestNewCore_minPackerVersionOnAGitHashBuildIsSkippedWithAWarning: a
+// build stamped with a git revision cannot be compared with
+// min_packer_version; it runs, and says the check was skipped.
+func TestNewCore_minPackerVersionOnAGitHashBuildIsSkippedWithAWarning(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"min_packer_version": "99.0.0", "builders": [{"type": "null"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := NewCore(&CoreConfig{Template: tpl, Version: "c0ffee1-dirty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(core.Warnings(), "\n"); !strings.Contains(w, "min_packer_version 99.0.0 is not checked") || !strings.Contains(w, `"c0ffee1-dirty"`) {
+		t.Errorf("warnings = %q", w)
+	}
+	if _, err := NewCore(&CoreConfig{Template: tpl, Version: "1.2.3"}); err == nil || !strings.Contains(err.Error(), "needs packer 99.0.0") {
+		t.Errorf("a release build: %v, want it refused", err)
+	}
+}
