@@ -225,6 +225,11 @@ func TestE2E_exampleHelloBuilds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The quick start runs it after make dev, which made bin/; the
+	// manifest, as Packer's, does not make its directory.
+	if err := os.Mkdir(filepath.Join(e.dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	r := e.run("build", example)
 	if r.code != 0 {
 		t.Fatal(r)
