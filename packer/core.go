@@ -243,8 +243,14 @@ func (c *Core) Build(name string) (*Build, error) {
 	for _, chain := range c.template.PostProcessors {
 		var steps []*buildPostProcessor
 		for _, tp := range chain {
-			if tp.Skip(name) || slices.Contains(c.config.Except, tp.Name) {
+			if tp.Skip(name) {
 				continue
+			}
+			// As in Packer, -except naming a post-processor drops it
+			// and the rest of its chain, which would work on its
+			// artifact.
+			if slices.Contains(c.config.Except, tp.Name) {
+				break
 			}
 			rendered, err := b.render(tp.Config, "post-processor "+tp.Name, nil, nil)
 			if err != nil {

@@ -817,3 +817,22 @@ func TestNewCore_minPackerVersionOnAGitHashBuildIsSkippedWithAWarning(t *testing
 		t.Errorf("a release build: %v, want it refused", err)
 	}
 }
+
+// TestCore_exceptNamingAPostProcessorDropsTheRestOfItsChain, as Packer's
+// Core.Build does: the steps after it would work on its artifact.
+func TestCore_exceptNamingAPostProcessorDropsTheRestOfItsChain(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"builders": [{"type": "null"}], "post-processors": [
+		[{"type": "shell-local", "name": "first", "inline": ["touch first"]}, {"type": "shell-local", "name": "sums", "inline": ["touch sums"]}, {"type": "shell-local", "inline": ["touch after"]}],
+		[{"type": "shell-local", "name": "other", "inline": ["touch other"]}]]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := buildAll(t, &CoreConfig{Template: tpl, Components: shellComponents(dir), Except: []string{"sums"}}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"first", "other"}; !reflect.DeepEqual(files, want) {
+		t.Errorf("-except=sums ran the post-processors that left %v, Packer leaves %v", files, want)
+	}
+}
