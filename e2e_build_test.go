@@ -328,3 +328,36 @@ func TestE2E_externalPluginOverridesTheBuiltinOfTheSameName(t *testing.T) {
 	}
 	mustContain(t, r, "stdout", "probe building n")
 }
+
+// TestE2E_whatPackerAcceptsQuietlyIsWarnedAbout: a bare-number duration
+// (nanoseconds), {{build}} of a value the builder did not share (<no
+// value>), {{user}} of an undeclared variable ("") and -only naming no build
+// all run as in Packer, and each is named in a warning.
+func TestE2E_whatPackerAcceptsQuietlyIsWarnedAbout(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell-local runs sh")
+	}
+	e := newEnv(t)
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "file", "content": "x", "target": "a.txt"}],
+		"provisioners": [{"type": "shell-local", "pause_before": 5,
+			"inline": ["echo '{{build `+"`ID`"+`}}|{{user `+"`nope`"+`}}' > out.txt"]}]}`)
+	r := e.run("build", "-only=file,nosuch", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if got, _ := os.ReadFile(filepath.Join(e.dir, "out.txt")); string(got) != "<no value>|\n" {
+		t.Errorf("out.txt = %q, want Packer's rendering %q", got, "<no value>|\n")
+	}
+	for _, want := range []string{
+		`provisioner 1: "pause_before": 5 is a bare number, which Packer (and this packer) reads as 5 nanoseconds`,
+		"-only=nosuch names no build",
+	} {
+		mustContain(t, r, "stderr", want)
+	}
+	for _, want := range []string{
+		"Warning: provisioner 1 (shell-local): inline[0]: {{build `ID`}}: the builder shared no value \"ID\" (it shared nothing)",
+		"Warning: provisioner 1 (shell-local): inline[0]: {{user `nope`}}: no variable \"nope\" is declared",
+	} {
+		mustContain(t, r, "stdout", want)
+	}
+}
