@@ -36,38 +36,6 @@ const (
 	goldenShownDiffs = 3
 )
 
-// pendingOnCompressBranch are the cases that need the compress
-// post-processor's own fixes (its formats, modes and names), which another
-// branch, compress, makes. Until it lands they run and report their
-// differences as skips, not failures. The lead empties this set when
-// merging that branch.
-var pendingOnCompressBranch = map[string]bool{
-	"086-checksum-then-compress":         true,
-	"088-compress-tar":                   true,
-	"089-compress-tar-gz":                true,
-	"090-compress-tgz":                   true,
-	"091-compress-zip":                   true,
-	"092-compress-gz":                    true,
-	"093-compress-lz4":                   true,
-	"094-compress-xz":                    true,
-	"095-compress-bgzf":                  true,
-	"096-compress-tar-xz":                true,
-	"097-compress-bz2":                   true,
-	"098-compress-zst":                   true,
-	"099-compress-format-key-zip":        true,
-	"100-compress-level-1":               true,
-	"101-compress-keep-input-true":       true,
-	"102-compress-default-output":        true,
-	"103-compress-output-interpolated":   true,
-	"104-compress-multi-files-tar-gz":    true,
-	"105-compress-multi-files-gz":        true,
-	"113-manifest-after-compress":        true,
-	"117-artifice-then-compress-deletes": true,
-	"122-pp-sequences-nested":            true,
-	"124-pp-except":                      true,
-	"125-pp-chain-keep-input-middle":     true,
-}
-
 // knownDifference marks one file of a case where this project deliberately
 // does better than Packer: the file is compared with Ours instead of what
 // Packer left, and everything else of the case is checked as usual.
@@ -95,10 +63,9 @@ func TestGolden(t *testing.T) {
 	t.Cleanup(func() { syscall.Umask(old) })
 
 	slots := make(chan struct{}, max(1, min(4, runtime.GOMAXPROCS(0))))
-	var passed, failed, pending, marked atomic.Int32
+	var passed, failed, marked atomic.Int32
 	t.Cleanup(func() {
-		t.Logf("golden corpus: %d passed, %d failed, %d pending on the compress branch (%d cases pass with known differences)",
-			passed.Load(), failed.Load(), pending.Load(), marked.Load())
+		t.Logf("golden corpus: %d passed, %d failed (%d cases pass with known differences)", passed.Load(), failed.Load(), marked.Load())
 	})
 	for _, dir := range cases {
 		name := filepath.Base(dir)
@@ -121,19 +88,11 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			if len(diffs) == 0 {
-				if pendingOnCompressBranch[name] {
-					t.Logf("passes: remove %s from pendingOnCompressBranch", name)
-				}
 				passed.Add(1)
 				return
 			}
-			report := formatDiffs(diffs, result)
-			if pendingOnCompressBranch[name] {
-				pending.Add(1)
-				t.Skipf("pending on the compress branch: %s", report)
-			}
 			failed.Add(1)
-			t.Error(report)
+			t.Error(formatDiffs(diffs, result))
 		})
 	}
 }
