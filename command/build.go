@@ -102,7 +102,6 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	if err != nil {
 		return nil, nil, err
 	}
-	warnTemplate(ui, tpl)
 	if err := m.pinRequiredPlugins(tpl, path); err != nil {
 		return nil, nil, err
 	}
@@ -127,14 +126,17 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	for _, name := range tpl.UndeclaredVariables(vars) {
 		ui.Error(fmt.Sprintf("Warning: a value is given for variable %q (-var or -var-file), but %s does not declare it; it is not used. Declare it under \"variables\", or check its spelling.", name, path))
 	}
+	// The warnings can quote rendered build names: mask them too.
+	masked := newMaskingUi(ui, sensitive)
+	warnTemplate(masked, tpl)
 	if err != nil {
 		return nil, sensitive, err
 	}
 	for _, w := range core.Warnings() {
-		ui.Error("Warning: " + w)
+		masked.Error("Warning: " + w)
 	}
 	for _, sel := range core.UnknownSelections() {
-		ui.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(core.AllBuildNames(), ", ")))
+		masked.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(core.AllBuildNames(), ", ")))
 	}
 	return core, sensitive, nil
 }
