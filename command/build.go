@@ -3,7 +3,6 @@ package command
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"maps"
@@ -35,14 +34,19 @@ func (c *BuildCommand) Help() string {
 Options:
 
   -only=a,b                Run only these builds (by name).
-  -except=a,b              Run every build but these.
+  -except=a,b              Run every build but these, and no post-processor
+                           of these names. With -only, both apply.
   -force                   Replace artifacts left by an earlier run.
-  -debug                   Pause between steps; builds run one at a time.
+  -debug                   Pause before each provisioner (press enter to go
+                           on); builds run one at a time.
   -parallel-builds=N       Run at most N builds at once (0 = no limit).
   -var 'key=value'         Set a user variable; repeatable.
   -var-file=vars.json      Read user variables from a JSON file; repeatable.
-  -on-error=cleanup|abort  On a failed build, clean up (default) or leave
-                           its resources in place to inspect them.
+  -on-error=MODE           On a failed build: cleanup (the default) cleans
+                           up; abort leaves everything in place to inspect,
+                           skipping the error-cleanup-provisioner;
+                           run-cleanup-provisioner leaves everything in
+                           place but runs the error-cleanup-provisioner.
   -color=false             No colour, even on a terminal.
   -machine-readable        timestamp,target,type,data... records on stdout.`
 }
@@ -94,9 +98,6 @@ func (o *buildOptions) variables() (map[string]string, error) {
 // knowing yet which are sensitive). When the core cannot be made, they are
 // the values as given or written, so that the error can be shown masked.
 func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Core, []string, error) {
-	if len(opts.only) > 0 && len(opts.except) > 0 {
-		return nil, nil, errors.New("-only and -except cannot both be given; use one")
-	}
 	tpl, err := template.ParseFile(path)
 	if err != nil {
 		return nil, nil, err
@@ -125,7 +126,27 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	for _, name := range tpl.UndeclaredVariables(vars) {
 		ui.Error(fmt.Sprintf("Warning: a value is given for variable %q (-var or -var-file), but %s does not declare it; it is not used. Declare it under \"variables\", or check its spelling.", name, path))
 	}
-	return core, sensitive, err
+	// The warnings can quote rendered build names: mask them too.
+	masked := newMaskingUi(ui, sensitive)
+	warnTemplate(masked, tpl)
+	if err != nil {
+		return nil, sensitive, err
+	}
+	for _, w := range core.Warnings() {
+		masked.Error("Warning: " + w)
+	}
+	for _, sel := range core.UnknownSelections() {
+		masked.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(core.AllBuildNames(), ", ")))
+	}
+	return core, sensitive, nil
+}
+
+// warnTemplate shows what the template says that Packer accepts but is
+// most likely a mistake.
+func warnTemplate(ui packer.Ui, tpl *template.Template) {
+	for _, w := range tpl.Warnings {
+		ui.Error("Warning: " + w)
+	}
 }
 
 // givenVariables formats the given variables for the log, sorted, each
@@ -161,8 +182,8 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		ui.Error("packer build takes exactly one template file; run `packer build -h`")
 		return 1
 	}
-	if *onError != "cleanup" && *onError != "abort" {
-		ui.Error(fmt.Sprintf("-on-error=%q: use cleanup or abort", *onError))
+	if !slices.Contains(packer.OnErrorModes(), *onError) {
+		ui.Error(fmt.Sprintf("-on-error=%q: use one of %s", *onError, strings.Join(packer.OnErrorModes(), ", ")))
 		return 1
 	}
 	if *parallel < 0 {
@@ -178,7 +199,7 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 
 	names := core.BuildNames()
 	if len(names) == 0 {
-		ui.Error("no builds to run: -only/-except left none of the template's builds")
+		ui.Error(fmt.Sprintf("no builds to run: -only/-except left none of the template's builds (%s)", strings.Join(core.AllBuildNames(), ", ")))
 		return 1
 	}
 	out := &sharedOutput{stdout: c.Meta.Stdout, stderr: c.Meta.Stderr}
@@ -193,7 +214,9 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 	var jobs []buildJob
 	var failed []buildResult
 	for i, name := range names {
-		buildUi := newMaskingUi(newBuildUi(out, name, i, useColour, *machine), sensitive)
+		// As in Packer, output names a build TYPE.NAME.
+		display := core.DisplayName(name)
+		buildUi := newMaskingUi(newBuildUi(out, display, i, useColour, *machine), sensitive)
 		b, err := core.Build(name)
 		if err == nil {
 			b.SetDebug(*debug)
@@ -207,10 +230,10 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		}
 		if err != nil {
 			buildUi.Error(fmt.Sprintf("Cannot start: %v", err))
-			failed = append(failed, buildResult{name: name, ui: buildUi, err: err})
+			failed = append(failed, buildResult{name: display, ui: buildUi, err: err})
 			continue
 		}
-		jobs = append(jobs, buildJob{name: name, ui: buildUi, run: b.Run})
+		jobs = append(jobs, buildJob{name: display, ui: buildUi, run: b.Run})
 	}
 	if *debug {
 		ui.Say("Debug mode enabled. Builds will not be parallelized.")
@@ -230,8 +253,8 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 			continue
 		}
 		code = 1
-		if *onError == "abort" {
-			ui.Error(fmt.Sprintf("-on-error=abort: build '%s' left what it made in place for you to inspect; remove it by hand when done.", r.name))
+		if *onError != packer.OnErrorCleanup {
+			ui.Error(fmt.Sprintf("-on-error=%s: build '%s' left what it made in place for you to inspect; remove it by hand when done.", *onError, r.name))
 		}
 	}
 	return code

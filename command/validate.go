@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -59,6 +60,7 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 		tpl, err := template.ParseFile(fs.Arg(0))
 		if err == nil {
 			ui = newMaskingUi(ui, tpl.SensitiveValuesAsWritten(opts.vars))
+			warnTemplate(ui, tpl)
 			err = tpl.Validate()
 		}
 		if err != nil {
@@ -75,9 +77,13 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 	if err != nil {
 		return c.failed(ui, err)
 	}
+	names := core.BuildNames()
+	if len(names) == 0 {
+		return c.failed(ui, fmt.Errorf("no builds to validate: -only/-except left none of the template's builds (%s)", strings.Join(core.AllBuildNames(), ", ")))
+	}
 	var errs *multierror.Error
 	var warnings []string
-	for _, name := range core.BuildNames() {
+	for _, name := range names {
 		b, err := core.Build(name)
 		if err != nil {
 			errs = multierror.Append(errs, err) // the core's errors name the build

@@ -99,6 +99,7 @@ func (t *Template) ResolveVariables(given map[string]string, ctx *interpolate.Co
 		render = *ctx
 	}
 	render.EnableEnv = true
+	render.StrictUserVariables = true
 	render.UserVariables = values
 	render.Data = nil
 	render.BuildData = nil

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"text/template"
@@ -260,6 +261,15 @@ func envVars(c *Config) []string {
 }
 
 func runOne(ctx context.Context, ui packer.Ui, c *Config, vars []string, sourceVars, script string) error {
+	// A relative script ("b.sh") is a file, not a command to look up in
+	// PATH: Packer runs it from the working directory.
+	if !filepath.IsAbs(script) {
+		abs, err := filepath.Abs(script)
+		if err != nil {
+			return fmt.Errorf("script %s: %w", script, err)
+		}
+		script = abs
+	}
 	data := map[string]string{"Vars": sourceVars, "Script": script, "Command": c.Command}
 	argv := make([]string, len(c.ExecuteCommand))
 	for i, part := range c.ExecuteCommand {

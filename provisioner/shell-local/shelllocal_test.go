@@ -115,6 +115,21 @@ func TestShellLocal_prepareNamesEveryProblem(t *testing.T) {
 	}
 }
 
+// TestShellLocal_aScriptWithoutASlashIsTheFileHere: "scripts": ["b.sh"]
+// runs ./b.sh, as in Packer, not a command b.sh looked up in PATH.
+func TestShellLocal_aScriptWithoutASlashIsTheFileHere(t *testing.T) {
+	requireUnix(t)
+	t.Chdir(t.TempDir())
+	os.WriteFile("b.sh", []byte("#!/bin/sh\necho b >> order.txt\n"), 0o755)
+	os.WriteFile("a.sh", []byte("#!/bin/sh\necho a >> order.txt\n"), 0o755)
+	if _, err := provision(t, map[string]any{"scripts": []any{"b.sh", "a.sh"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile("order.txt"); string(got) != "b\na\n" {
+		t.Errorf("order.txt = %q, want the scripts run in order", got)
+	}
+}
+
 func TestShellLocal_environmentVarsNeverGoOnTheCommandLine(t *testing.T) {
 	requireUnix(t)
 	tmp, out := t.TempDir(), t.TempDir()
