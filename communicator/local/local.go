@@ -5,17 +5,16 @@ package local
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/packer-classic/packer/internal/procgroup"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -37,11 +36,12 @@ func (c *Communicator) path(p string) string {
 }
 
 // Start runs the command and returns at once; the command's output goes to
-// rc's writers as it comes, and rc.SetExited is called with its status after
-// all of it has been written. Cancelling ctx kills the command and all it
-// started (see Command).
+// rc's writers as it comes, and rc.SetExited is called with its status
+// (128+N for a command killed by signal N) after all of it has been
+// written. The command runs in a process group of its own, ended when the
+// command exits or ctx is cancelled (see Command).
 func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
-	var cmd *exec.Cmd
+	var cmd *procgroup.Cmd
 	if runtime.GOOS == "windows" {
 		cmd = Command(ctx, "cmd", "/C", rc.Command)
 	} else {
@@ -55,16 +55,7 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	}
 	go func() {
 		err := cmd.Wait()
-		status := 0
-		if err != nil {
-			var exitErr *exec.ExitError
-			if errors.As(err, &exitErr) {
-				status = exitErr.ExitCode()
-			} else {
-				status = 1
-			}
-		}
-		rc.SetExited(status)
+		rc.SetExited(procgroup.ExitStatus(cmd.ProcessState, err))
 	}()
 	return nil
 }

@@ -1,0 +1,31 @@
+//go:build unix
+
+package procgroup
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+func setGroup(cmd *exec.Cmd) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
+}
+
+// killGroup kills the group the command leads. The group outlives its
+// leader while any member lives, and its id cannot be reused until then,
+// so this is safe after the command exited.
+func killGroup(cmd *exec.Cmd) {
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+}
+
+func signalOf(state *os.ProcessState) (int, bool) {
+	ws, ok := state.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return 0, false
+	}
+	return int(ws.Signal()), true
+}
