@@ -80,13 +80,15 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		logger.Printf("config file %s: ignoring key %q, which this packer does not use", cfg.path, k)
 	}
 
-	supervisor := &plugin.Supervisor{}
+	discovery := plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames())
+	// packer itself guards one-shot plugin runs (see plugin.Guard).
+	supervisor := &plugin.Supervisor{Guardian: discovery.Executable}
 	defer supervisor.KillAll()
 	meta := &command.Meta{
 		Stdout:           stdout,
 		Stderr:           stderr,
 		StdoutIsTerminal: isTerminal(stdout),
-		Discovery:        plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames()),
+		Discovery:        discovery,
 		Supervisor:       supervisor,
 		Logger:           logger,
 	}
@@ -274,6 +276,9 @@ func newUUID() string {
 // core re-executes its own binary this way to run a built-in component as
 // a separate process. It does not return when the component is served.
 func servePlugin(args []string, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == plugin.GuardArg {
+		return plugin.Guard(args[1:])
+	}
 	if len(args) == 1 && args[0] == plugin.BuiltinsArg {
 		builtinSet().Run()
 		return exitOK

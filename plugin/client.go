@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -56,9 +55,6 @@ const killGrace = 2 * time.Second
 // so this is only reached by one that hangs on its way out.
 const exitWait = 10 * time.Second
 
-// stderrTail is how many of the last stderr lines an error quotes.
-const stderrTail = 10
-
 // Client is the core's handle on one plugin process: it starts the process,
 // completes the handshake, hands out the component the plugin serves, and
 // kills the process when asked.
@@ -78,8 +74,7 @@ type Client struct {
 
 	exited   chan struct{} // closed when the process has exited and its output is drained
 	exitErr  error         // from cmd.Wait, set before exited closes
-	tailMu   sync.Mutex
-	tail     []string
+	stderr   *lineLog      // the plugin's stderr, logged and its last lines kept
 	killOnce sync.Once
 }
 
@@ -95,6 +90,7 @@ func NewClient(config *ClientConfig) *Client {
 	if c.logger == nil {
 		c.logger = log.New(io.Discard, "", 0)
 	}
+	c.stderr = newLineLog(c.logger, c.name)
 	return c
 }
 
@@ -195,7 +191,7 @@ func (c *Client) start() error {
 	drained.Add(2)
 	go func() {
 		defer drained.Done()
-		c.logLines(stderr, true)
+		logAll(c.stderr, stderr)
 	}()
 	handshake := make(chan handshakeResult, 1)
 	go func() {
@@ -288,38 +284,13 @@ func (c *Client) readStdout(stdout io.Reader, handshake chan<- handshakeResult) 
 		addr, perr := parseHandshake(string(line))
 		handshake <- handshakeResult{addr: addr, err: perr}
 	}
-	c.logLines(reader, false)
+	logAll(newLineLog(c.logger, c.name), reader)
 }
 
-// logLines logs each line of r prefixed with the plugin's name; lines from
-// stderr are also kept for error messages.
-func (c *Client) logLines(r io.Reader, keep bool) {
-	scanner := bufio.NewScanner(r)
-	scanner.Buffer(make([]byte, 64<<10), 64<<10)
-	scanner.Split(scanLinesOrChunks)
-	for scanner.Scan() {
-		line := strings.TrimRight(scanner.Text(), "\r")
-		c.logger.Printf("%s: %s", c.name, line)
-		if keep {
-			c.tailMu.Lock()
-			c.tail = append(c.tail, line)
-			if len(c.tail) > stderrTail {
-				c.tail = c.tail[len(c.tail)-stderrTail:]
-			}
-			c.tailMu.Unlock()
-		}
-	}
-	io.Copy(io.Discard, r)
-}
-
-// scanLinesOrChunks splits into lines, cutting a line longer than the buffer
-// into chunks instead of failing.
-func scanLinesOrChunks(data []byte, atEOF bool) (int, []byte, error) {
-	advance, token, err := bufio.ScanLines(data, atEOF)
-	if advance == 0 && token == nil && err == nil && len(data) >= 64<<10 {
-		return len(data), data, nil
-	}
-	return advance, token, err
+// logAll logs everything read from r until it ends.
+func logAll(l *lineLog, r io.Reader) {
+	io.Copy(l, r)
+	l.Flush()
 }
 
 // startError says which plugin failed to start and why, with its exit status
@@ -334,20 +305,10 @@ func (c *Client) startError(cause error) error {
 		// Give a dying process a moment, so the status and its last words
 		// make it into the error; a live one is killed by the caller.
 	}
-	if tail := c.stderrTail(); tail != "" {
+	if tail := c.stderr.lastLines(); tail != "" {
 		msg += "\nits last lines on stderr:\n" + tail
 	}
 	return errors.New(msg)
-}
-
-func (c *Client) stderrTail() string {
-	c.tailMu.Lock()
-	defer c.tailMu.Unlock()
-	var b strings.Builder
-	for _, line := range c.tail {
-		b.WriteString("  " + line + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 func exitDescription(err error) string {
@@ -367,7 +328,7 @@ func (c *Client) callError(method string, err error) error {
 	select {
 	case <-c.exited:
 		msg := fmt.Sprintf("plugin %s exited unexpectedly (%s) during %s", c.name, exitDescription(c.exitErr), method)
-		if tail := c.stderrTail(); tail != "" {
+		if tail := c.stderr.lastLines(); tail != "" {
 			msg += "; its last lines on stderr:\n" + tail
 		}
 		return fmt.Errorf("%s: %w", msg, rpc.ErrConnectionLost)

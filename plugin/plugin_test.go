@@ -566,7 +566,8 @@ func waitUntilGone(t *testing.T, pid int) {
 	deadline := time.Now().Add(10 * time.Second)
 	for processAlive(pid) {
 		if time.Now().After(deadline) {
-			t.Fatalf("process %d still runs 10s later", pid)
+			killFromOutside(pid) // leave nothing behind for the next test
+			t.Fatalf("process %d still ran 10s later (the test killed it)", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

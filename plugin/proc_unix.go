@@ -55,3 +55,15 @@ func parentGone() <-chan struct{} {
 	}()
 	return gone
 }
+
+// exitLike is the exit code that makes this process end as state says its
+// child did: the same status, or (re-raised here) the same signal, which
+// is what the core then reports. 128+N is the fallback for a signal that
+// does not end a Go program when sent to itself.
+func exitLike(state *os.ProcessState) int {
+	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		syscall.Kill(os.Getpid(), ws.Signal())
+		return 128 + int(ws.Signal())
+	}
+	return state.ExitCode()
+}

@@ -24,3 +24,10 @@ func killProcessGroup(cmd *exec.Cmd) {
 // parentGone is never closed on Windows: the plugin exits when its
 // connection closes, which happens when the core dies.
 func parentGone() <-chan struct{} { return make(chan struct{}) }
+
+// endOwnGroup does nothing on Windows, which has no process groups of this
+// kind.
+func endOwnGroup(bool) {}
+
+// exitLike is the exit code of the child whose state this is.
+func exitLike(state *os.ProcessState) int { return state.ExitCode() }
