@@ -125,3 +125,19 @@ func TestE2E_ctrlCDuringAJSONStdioCallEndsItAndWhatItStarted(t *testing.T) {
 	waitGone(t, shell, "the json-stdio plugin")
 	waitGone(t, child, "the json-stdio plugin's child")
 }
+
+// TestE2E_killingTheCoreLeavesNoChildOfAPlugin: a plugin's own child (not a
+// command run through a communicator: a plain exec of the plugin) goes
+// with the plugin when the core is killed with SIGKILL.
+func TestE2E_killingTheCoreLeavesNoChildOfAPlugin(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	e.writeFile("t.json", `{"builders": [{"type": "probe", "mode": "child"}]}`)
+	r := e.start("build", "t.json")
+	child := pidFrom(t, r.waitFor(r.stdout, "probe started a child in pid"))
+
+	r.signal(syscall.SIGKILL)
+	r.cmd.Wait()
+	waitGone(t, child, "the plugin's child")
+	waitNoProcessesFrom(t, bins.dir, bins.extras)
+}

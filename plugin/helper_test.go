@@ -127,6 +127,19 @@ func runHelperPlugin(mode string) {
 		}
 		fmt.Println(c.Pid())
 		select {}
+	case "core-of-a-parent":
+		// A core whose builder starts a child of its own: prints the
+		// child's pid, then waits to be killed.
+		c := NewClient(&ClientConfig{Cmd: helperCmd("builder")})
+		b, err := c.Builder()
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		ui := newAnsweringUi("child")
+		go b.Run(context.Background(), ui, nil)
+		fmt.Println(<-ui.said)
+		select {}
 	case "core-of-a-one-shot":
 		// A core running a one-shot program under a guardian: its log (on
 		// stdout) shows the program's pid and its child's, as the program

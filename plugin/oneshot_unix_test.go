@@ -177,6 +177,28 @@ func TestGuard_aOneShotAndItsChildGoWhenTheCoreIsKilled(t *testing.T) {
 	}
 }
 
+// TestLifecycle_aPluginsOwnChildGoesWhenItsCoreIsKilled: a child the
+// plugin started itself (not a command in a group of its own) goes with the
+// plugin when the core dies.
+func TestLifecycle_aPluginsOwnChildGoesWhenItsCoreIsKilled(t *testing.T) {
+	core := helperCmd("core-of-a-parent")
+	stdout, _ := core.StdoutPipe()
+	if err := core.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("the core printed %q", line)
+	}
+	core.Process.Kill()
+	core.Wait()
+	waitUntilGone(t, child)
+}
+
 func TestDescribe_aDescribeThatHangsTimesOutNamingTheVariable(t *testing.T) {
 	t.Setenv(TimeoutEnv, "1s")
 	dir := t.TempDir()
