@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Communicator reaches a machine while it is being built: it runs commands
@@ -102,11 +103,18 @@ func (c *RemoteCmd) ExitStatus() int {
 	return c.exitStatus
 }
 
+// CancelGrace bounds how long RunWithUi waits, once its context is
+// cancelled, for the communicator to report that the command ended. A
+// communicator that does not (one whose Wait waits for every process
+// holding the command's output) must not hold a cancelled build up.
+const CancelGrace = 5 * time.Second
+
 // RunWithUi starts c through comm, shows every line the command writes to
 // ui as it is written (standard output with Message, standard error with
 // Error), and returns the exit status once the command has ended and all
 // its output has been shown. Stdout and Stderr, if set, receive the output
-// too.
+// too. Once ctx is cancelled, it waits at most CancelGrace more, then
+// returns an error saying the command was given up on.
 func (c *RemoteCmd) RunWithUi(ctx context.Context, comm Communicator, ui Ui) (int, error) {
 	stdoutR, stdoutW := io.Pipe()
 	stderrR, stderrW := io.Pipe()
@@ -118,19 +126,32 @@ func (c *RemoteCmd) RunWithUi(ctx context.Context, comm Communicator, ui Ui) (in
 	originalStdout, originalStderr := c.Stdout, c.Stderr
 	c.Stdout = teeWriter(stdoutW, originalStdout)
 	c.Stderr = teeWriter(stderrW, originalStderr)
-	defer func() { c.Stdout, c.Stderr = originalStdout, originalStderr }()
-
-	if err := comm.Start(ctx, c); err != nil {
+	endOutput := func() {
 		stdoutW.Close()
 		stderrW.Close()
 		copied.Wait()
+	}
+
+	if err := comm.Start(ctx, c); err != nil {
+		endOutput()
+		c.Stdout, c.Stderr = originalStdout, originalStderr
 		return -1, fmt.Errorf("starting %q: %w", c.Command, err)
 	}
-	status := c.Wait()
-	stdoutW.Close()
-	stderrW.Close()
-	copied.Wait()
-	return status, nil
+	select {
+	case <-c.Exited():
+	case <-ctx.Done():
+		select {
+		case <-c.Exited():
+		case <-time.After(CancelGrace):
+			// The communicator may still write to the command's writers:
+			// they stay as they are, closed to the Ui.
+			endOutput()
+			return -1, fmt.Errorf("%q did not end within %s of being cancelled: its communicator did not report its exit (a process it started may still hold its output), so packer stopped waiting for it: %w", c.Command, CancelGrace, ctx.Err())
+		}
+	}
+	endOutput()
+	c.Stdout, c.Stderr = originalStdout, originalStderr
+	return c.ExitStatus(), nil
 }
 
 func teeWriter(pipe io.Writer, also io.Writer) io.Writer {

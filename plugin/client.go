@@ -325,8 +325,14 @@ func exitDescription(err error) string {
 // callError turns a lost connection during a call into what happened to
 // the plugin.
 func (c *Client) callError(method string, err error) error {
+	c.mu.Lock()
+	stopped := c.killed // the core ended the plugin before the call failed
+	c.mu.Unlock()
 	select {
 	case <-c.exited:
+		if stopped {
+			return fmt.Errorf("packer stopped plugin %s during %s, before the call returned (the run was ending, or was interrupted): %w", c.name, method, rpc.ErrConnectionLost)
+		}
 		msg := fmt.Sprintf("plugin %s exited unexpectedly (%s) during %s", c.name, exitDescription(c.exitErr), method)
 		if tail := c.stderr.lastLines(); tail != "" {
 			msg += "; its last lines on stderr:\n" + tail

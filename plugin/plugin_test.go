@@ -398,6 +398,26 @@ func TestHang_killingAPluginThatIgnoresItsContextEndsThePendingCall(t *testing.T
 	}
 }
 
+func TestKill_aCallCutShortSaysPackerStoppedThePlugin(t *testing.T) {
+	c, _ := startHelper(t, "builder", ClientConfig{})
+	b, err := c.Builder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui := newAnsweringUi("hang")
+	result := make(chan error, 1)
+	go func() {
+		_, err := b.Run(context.Background(), ui, nil)
+		result <- err
+	}()
+	<-ui.said
+	c.Kill()
+	err = <-result
+	if err == nil || !strings.Contains(err.Error(), "packer stopped plugin packer-builder-test during Builder.Run") || strings.Contains(err.Error(), "unexpectedly") {
+		t.Errorf("Run = %v, want it to say packer stopped the plugin", err)
+	}
+}
+
 func TestKill_leavesNoProcessBehindNotEvenThePluginsChildren(t *testing.T) {
 	requireUnix(t)
 	c, _ := startHelper(t, "builder", ClientConfig{})

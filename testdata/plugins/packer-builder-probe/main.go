@@ -13,6 +13,8 @@
 //	        whose other build never came fails instead of hanging
 //	child   starts `sleep 1000` as a plain child of the plugin, says its
 //	        pid, and waits until the build is cancelled
+//	naive-comm provisions through naiveCommunicator (see comm.go), a
+//	        communicator written the way a hurried plugin author might
 package main
 
 import (
@@ -45,13 +47,13 @@ func (b *builder) Prepare(raws ...any) ([]string, error) {
 		return nil, err
 	}
 	switch b.config.Mode {
-	case "", "ok", "fail", "wait", "barrier", "child":
+	case "", "ok", "fail", "wait", "barrier", "child", "naive-comm":
 		return nil, nil
 	}
-	return nil, fmt.Errorf("mode %q: use ok, fail, wait, barrier or child", b.config.Mode)
+	return nil, fmt.Errorf("mode %q: use ok, fail, wait, barrier, child or naive-comm", b.config.Mode)
 }
 
-func (b *builder) Run(ctx context.Context, ui packer.Ui, _ packer.Hook) (packer.Artifact, error) {
+func (b *builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
 	name := b.config.PackerBuildName
 	ui.Say(fmt.Sprintf("probe building %s in pid %d", name, os.Getpid()))
 	switch b.config.Mode {
@@ -69,6 +71,10 @@ func (b *builder) Run(ctx context.Context, ui packer.Ui, _ packer.Hook) (packer.
 		ui.Say(fmt.Sprintf("probe started a child in pid %d", child.Process.Pid))
 		<-ctx.Done()
 		return nil, ctx.Err()
+	case "naive-comm":
+		if err := hook.Run(ctx, packer.HookProvision, ui, naiveCommunicator{}, nil); err != nil {
+			return nil, err
+		}
 	case "barrier":
 		if err := barrier(ctx, b.config.BarrierDir, name, b.config.BarrierCount); err != nil {
 			return nil, err
