@@ -149,6 +149,7 @@ func TestE2E_interruptCancelsThroughPluginAndExitsWithInterruptCode(t *testing.T
 func TestE2E_secondInterruptKillsAtOnce(t *testing.T) {
 	e := newEnv(t)
 	e.copyPlugin("packer-command-hello", e.pathDir)
+	e.extra = append(e.extra, "PACKER_LOG=1")
 	r := e.start("hello", "stubborn")
 	pid := pidFrom(t, r.waitFor(r.stdout, "waiting in pid"))
 
@@ -161,6 +162,14 @@ func TestE2E_secondInterruptKillsAtOnce(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "killing every plugin") {
 		t.Errorf("stderr does not say plugins are being killed:\n%s", errOut)
+	}
+	// At once: no grace for the plugin to exit by itself first.
+	if strings.Contains(errOut, "after its connection closed; killing it") {
+		t.Errorf("the second interrupt waited for the plugin to exit by itself before killing it:\n%s", errOut)
+	}
+	// Nothing claims a cleanup that the second interrupt cut short.
+	if strings.Contains(errOut, "cleaned up") {
+		t.Errorf("after a second interrupt, packer says builds were cleaned up:\n%s", errOut)
 	}
 	assertGone(t, pid)
 }

@@ -126,6 +126,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	// Stop the plugins while a second Ctrl-C is still handled (the deferred
 	// KillAll is the safety net for the paths above).
 	supervisor.KillAll()
+	// A second Ctrl-C before this kills at once and exits: stopSignals
+	// waits for that, so nothing below claims a cleanup that was cut short.
+	stopSignals()
 	if interrupted.Load() {
 		ui.Error("Interrupted: every build was cancelled and cleaned up, and every plugin stopped.")
 		return exitInterrupted
@@ -167,7 +170,9 @@ func dispatch(args []string, commands map[string]packer.Command, ui packer.Ui) (
 
 // handleSignals makes the first SIGINT or SIGTERM cancel ctx (builds clean
 // up and the command returns), and a second one, or a cleanup that takes
-// longer than interruptCleanupTimeout, kill every plugin and exit at once.
+// longer than interruptCleanupTimeout, kill every plugin at once (no grace)
+// and exit. stop ends the handling; when a forced exit has begun, it waits
+// for it (stop then never returns). It may be called more than once.
 func handleSignals(cancel context.CancelFunc, interrupted *atomic.Bool, ui packer.Ui, supervisor *plugin.Supervisor, closeLog func()) (stop func()) {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
@@ -190,17 +195,20 @@ func handleSignals(cancel context.CancelFunc, interrupted *atomic.Bool, ui packe
 		case <-done:
 			return
 		case sig := <-signals:
-			ui.Error(fmt.Sprintf("Received %v again: killing every plugin and exiting now; resources may be left behind.", sig))
+			ui.Error(fmt.Sprintf("Received %v again: killing every plugin now, without waiting for the builds to clean up; resources may be left behind.", sig))
 		case <-timeout.C:
-			ui.Error(fmt.Sprintf("Cleanup did not finish within %v: killing every plugin and exiting; resources may be left behind.", interruptCleanupTimeout))
+			ui.Error(fmt.Sprintf("Cleanup did not finish within %v: killing every plugin now; resources may be left behind.", interruptCleanupTimeout))
 		}
-		supervisor.KillAll()
+		supervisor.KillAllNow()
 		closeLog()
 		os.Exit(exitInterrupted)
 	}()
+	var once sync.Once
 	return func() {
-		signal.Stop(signals)
-		close(done)
+		once.Do(func() {
+			signal.Stop(signals)
+			close(done)
+		})
 		wg.Wait()
 	}
 }

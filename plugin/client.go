@@ -72,7 +72,8 @@ type Client struct {
 	killed bool
 	addr   string // where the plugin listens, once it has said
 
-	exited   chan struct{} // closed when the process has exited and its output is drained
+	reaped   chan struct{} // closed when the process has exited
+	exited   chan struct{} // closed when, besides, its output is drained
 	exitErr  error         // from cmd.Wait, set before exited closes
 	stderr   *lineLog      // the plugin's stderr, logged and its last lines kept
 	killOnce sync.Once
@@ -81,7 +82,7 @@ type Client struct {
 // NewClient returns a client for the plugin; nothing starts until Start or
 // the first request for its component.
 func NewClient(config *ClientConfig) *Client {
-	c := &Client{config: *config, exited: make(chan struct{})}
+	c := &Client{config: *config, reaped: make(chan struct{}), exited: make(chan struct{})}
 	c.name = c.config.Name
 	if c.name == "" && c.config.Cmd != nil {
 		c.name = filepath.Base(c.config.Cmd.Path)
@@ -200,6 +201,7 @@ func (c *Client) start() error {
 	}()
 	go func() {
 		err := cmd.Wait()
+		close(c.reaped)
 		// A child of the plugin that left its group may still hold the
 		// pipes; its output is not waited for long.
 		allRead := make(chan struct{})
@@ -416,6 +418,26 @@ func (c *Client) Pid() int {
 		return 0
 	}
 	return c.cmd.Process.Pid
+}
+
+// KillNow kills the plugin's process group at once, without the grace Kill
+// gives the plugin to exit by itself: what a second Ctrl-C asks for. It
+// returns when the process has exited, without waiting for its output.
+func (c *Client) KillNow() {
+	c.mu.Lock()
+	c.killed = true
+	client, cmd := c.rpc, c.cmd
+	c.mu.Unlock()
+	if c.config.Reattach != nil {
+		if client != nil {
+			client.Close()
+		}
+		return
+	}
+	if cmd != nil {
+		killProcessGroup(cmd)
+		<-c.reaped
+	}
 }
 
 // Kill ends the plugin: it closes the connection, which a plugin answers by

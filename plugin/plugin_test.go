@@ -418,6 +418,27 @@ func TestKill_aCallCutShortSaysPackerStoppedThePlugin(t *testing.T) {
 	}
 }
 
+func TestSupervisor_killAllNowKillsWithoutAGrace(t *testing.T) {
+	logs := &logWatcher{}
+	var s Supervisor
+	c := s.NewClient(&ClientConfig{Cmd: helperCmd("builder"), Name: "packer-builder-test", Logger: newLogger(logs)})
+	b, err := c.Builder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui := newAnsweringUi("hang")
+	go b.Run(context.Background(), ui, nil)
+	<-ui.said
+	pid := c.Pid()
+	s.KillAllNow()
+	if processAlive(pid) {
+		t.Errorf("plugin %d still runs after KillAllNow returned", pid)
+	}
+	if n := logs.count("after its connection closed"); n != 0 {
+		t.Errorf("KillAllNow gave the plugin a grace to exit by itself")
+	}
+}
+
 func TestKill_leavesNoProcessBehindNotEvenThePluginsChildren(t *testing.T) {
 	requireUnix(t)
 	c, _ := startHelper(t, "builder", ClientConfig{})

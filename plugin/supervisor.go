@@ -86,6 +86,19 @@ func (s *Supervisor) KillAll() {
 	eachInParallel(clients, (*Client).Kill)
 }
 
+// KillAllNow kills the process group of every plugin started through the
+// supervisor at once, with no grace, even while a KillAll is waiting on
+// one, and returns when the plugins served over RPC have exited: for a
+// second Ctrl-C, when packer exits right after. Plugins made afterwards
+// never start.
+func (s *Supervisor) KillAllNow() {
+	clients, runs := s.close()
+	for _, r := range runs {
+		r.stop()
+	}
+	eachInParallel(clients, (*Client).KillNow)
+}
+
 // eachInParallel calls kill for every client at once and returns when all
 // calls have.
 func eachInParallel(clients []*Client, kill func(*Client)) {
