@@ -6,7 +6,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/packer-classic/packer/packer"
@@ -84,25 +87,28 @@ func (o *buildOptions) variables() (map[string]string, error) {
 // problem with the template, its variables and -only/-except at once. A
 // value given for a variable the template does not declare is accepted, as
 // Packer does, with a warning on ui: it is usually a typo.
-func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Core, error) {
+//
+// It also returns the values of the template's sensitive variables, to mask
+// in everything the caller shows, and makes the log mask them from here
+// on, then logs the variables given (the log's first line hid them, not
+// knowing yet which are sensitive). When the core cannot be made, they are
+// the values as given or written, so that the error can be shown masked.
+func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Core, []string, error) {
 	if len(opts.only) > 0 && len(opts.except) > 0 {
-		return nil, errors.New("-only and -except cannot both be given; use one")
+		return nil, nil, errors.New("-only and -except cannot both be given; use one")
 	}
 	tpl, err := template.ParseFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := m.pinRequiredPlugins(tpl, path); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	vars, err := opts.variables()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, name := range tpl.UndeclaredVariables(vars) {
-		ui.Error(fmt.Sprintf("Warning: a value is given for variable %q (-var or -var-file), but %s does not declare it; it is not used. Declare it under \"variables\", or check its spelling.", name, path))
-	}
-	return packer.NewCore(&packer.CoreConfig{
+	core, err := packer.NewCore(&packer.CoreConfig{
 		Template:   tpl,
 		Components: m.ComponentFinder(),
 		Variables:  vars,
@@ -110,6 +116,31 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 		Except:     opts.except,
 		Version:    packer.Version,
 	})
+	sensitive := tpl.SensitiveValuesAsWritten(vars)
+	if err == nil {
+		sensitive = core.SensitiveValues()
+	}
+	maskLog(m.Logger, sensitive)
+	m.Logger.Printf("variables given (-var-file, then -var): %s", givenVariables(vars, tpl.SensitiveVariables))
+	for _, name := range tpl.UndeclaredVariables(vars) {
+		ui.Error(fmt.Sprintf("Warning: a value is given for variable %q (-var or -var-file), but %s does not declare it; it is not used. Declare it under \"variables\", or check its spelling.", name, path))
+	}
+	return core, sensitive, err
+}
+
+// givenVariables formats the given variables for the log, sorted, each
+// sensitive one as <sensitive> whatever its value (the masked log would
+// also hide it, but not one that renders to another value).
+func givenVariables(vars map[string]string, sensitive []string) string {
+	parts := make([]string, 0, len(vars))
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		v := vars[k]
+		if slices.Contains(sensitive, k) {
+			v = maskText
+		}
+		parts = append(parts, fmt.Sprintf("%s=%q", k, v))
+	}
+	return strings.Join(parts, " ")
 }
 
 // Run runs the builds.
@@ -138,7 +169,8 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		ui.Error(fmt.Sprintf("-parallel-builds=%d: use 0 (no limit) or a positive number", *parallel))
 		return 1
 	}
-	core, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	core, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	ui = newMaskingUi(ui, sensitive)
 	if err != nil {
 		ui.Error(err.Error())
 		return 1
@@ -149,9 +181,6 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		ui.Error("no builds to run: -only/-except left none of the template's builds")
 		return 1
 	}
-	ui = newMaskingUi(ui, core.SensitiveValues())
-	// The log gets plugins' stderr verbatim: mask it too.
-	maskLog(c.Meta.Logger, core.SensitiveValues())
 	out := &sharedOutput{stdout: c.Meta.Stdout, stderr: c.Meta.Stderr}
 	if c.Meta.Stdin != nil {
 		out.stdin = bufio.NewReader(c.Meta.Stdin)
@@ -164,7 +193,7 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 	var jobs []buildJob
 	var failed []buildResult
 	for i, name := range names {
-		buildUi := newMaskingUi(newBuildUi(out, name, i, useColour, *machine), core.SensitiveValues())
+		buildUi := newMaskingUi(newBuildUi(out, name, i, useColour, *machine), sensitive)
 		b, err := core.Build(name)
 		if err == nil {
 			b.SetDebug(*debug)

@@ -58,6 +58,7 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 	if *syntaxOnly {
 		tpl, err := template.ParseFile(fs.Arg(0))
 		if err == nil {
+			ui = newMaskingUi(ui, tpl.SensitiveValuesAsWritten(opts.vars))
 			err = tpl.Validate()
 		}
 		if err != nil {
@@ -67,14 +68,13 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 		return 0
 	}
 
-	core, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	core, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	// A component's error can quote its configuration, sensitive values
+	// included: they are masked here as in packer build.
+	ui = newMaskingUi(ui, sensitive)
 	if err != nil {
 		return c.failed(ui, err)
 	}
-	// A component's error can quote its configuration, sensitive values
-	// included: they are masked here as in packer build.
-	ui = newMaskingUi(ui, core.SensitiveValues())
-	maskLog(c.Meta.Logger, core.SensitiveValues())
 	var errs *multierror.Error
 	var warnings []string
 	for _, name := range core.BuildNames() {

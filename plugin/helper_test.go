@@ -61,6 +61,8 @@ func runHelperPlugin(mode string) {
 		set.RegisterProvisioner("greet", func() packer.Provisioner { return helperProvisioner{} })
 		set.RegisterPostProcessor("sizes", func() packer.PostProcessor { return helperPostProcessor{} })
 		set.Run()
+	case "relay":
+		serveRelay()
 	case "bench":
 		serveBenchPlugin()
 	case "held-signals-child":

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 
@@ -84,11 +82,7 @@ func Serve(component any, handshake io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ports, err := PortRangeFromEnv()
-	if err != nil {
-		return err
-	}
-	listener, err := listenInRange(ports)
+	listener, err := listenForCore()
 	if err != nil {
 		return err
 	}
@@ -108,33 +102,20 @@ func Serve(component any, handshake io.Writer) error {
 	}
 	logger := log.New(os.Stderr, "", log.LstdFlags)
 
-	// Connections are authenticated concurrently, so one that stalls
-	// cannot keep the real core out; the first to prove the key is served.
-	// Buffered: the first connection to prove the key is kept even if it
-	// proves it before this goroutine waits for it (an unbuffered send
-	// raced with the receive, and lost the real core's connection).
+	// The first connection to prove the key is served. Buffered: it is
+	// kept even if it proves the key before this goroutine waits for it
+	// (an unbuffered send raced with the receive, and lost the real core's
+	// connection).
 	authenticated := make(chan net.Conn, 1)
 	acceptErr := make(chan error, 1)
 	go func() {
-		for {
-			conn, err := listener.Accept()
-			if err != nil {
-				acceptErr <- err
-				return
+		acceptErr <- acceptAuthenticated(listener, key, logger, func(conn net.Conn) {
+			select {
+			case authenticated <- conn:
+			default:
+				conn.Close() // the core is already connected
 			}
-			go func() {
-				if err := authenticatePlugin(conn, key); err != nil {
-					logger.Printf("dropped a connection from %s that did not prove the key: %v", conn.RemoteAddr(), err)
-					conn.Close()
-					return
-				}
-				select {
-				case authenticated <- conn:
-				default:
-					conn.Close() // the core is already connected
-				}
-			}()
-		}
+		})
 	}()
 	var conn net.Conn
 	select {
@@ -190,21 +171,4 @@ func holdSignals() (release func()) {
 	held := make(chan os.Signal, 1)
 	signal.Notify(held, heldSignals()...)
 	return func() { signal.Stop(held) }
-}
-
-// listenInRange listens on 127.0.0.1 on the first free port of r, scanning
-// from a random point and wrapping, so that concurrent runs spread out.
-func listenInRange(r PortRange) (net.Listener, error) {
-	size := r.Max - r.Min + 1
-	start := rand.IntN(size)
-	var lastErr error
-	for i := range size {
-		port := r.Min + (start+i)%size
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err == nil {
-			return l, nil
-		}
-		lastErr = err
-	}
-	return nil, fmt.Errorf("no free port on 127.0.0.1 in %d-%d (last error: %v); widen the range with %s and %s", r.Min, r.Max, lastErr, MinPortEnv, MaxPortEnv)
 }

@@ -3,7 +3,6 @@
 package procgroup
 
 import (
-	"os"
 	"os/exec"
 	"syscall"
 )
@@ -20,12 +19,4 @@ func setGroup(cmd *exec.Cmd) {
 // so this is safe after the command exited.
 func killGroup(cmd *exec.Cmd) {
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-}
-
-func signalOf(state *os.ProcessState) (int, bool) {
-	ws, ok := state.Sys().(syscall.WaitStatus)
-	if !ok || !ws.Signaled() {
-		return 0, false
-	}
-	return int(ws.Signal()), true
 }

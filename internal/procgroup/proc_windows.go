@@ -3,7 +3,6 @@
 package procgroup
 
 import (
-	"os"
 	"os/exec"
 )
 
@@ -12,5 +11,3 @@ import (
 func setGroup(*exec.Cmd) {}
 
 func killGroup(cmd *exec.Cmd) { cmd.Process.Kill() }
-
-func signalOf(*os.ProcessState) (int, bool) { return 0, false }

@@ -232,22 +232,3 @@ func (c *Cmd) Run() error {
 	}
 	return c.Wait()
 }
-
-// ExitStatus is the status a shell would report for the command Wait
-// returned err for: its exit code, or 128+N for a command killed by signal
-// N (as sh and SSH servers report it), never -1.
-func ExitStatus(state *os.ProcessState, err error) int {
-	if state == nil {
-		if err != nil {
-			return 1
-		}
-		return 0
-	}
-	if code := state.ExitCode(); code >= 0 {
-		return code
-	}
-	if sig, ok := signalOf(state); ok {
-		return 128 + sig
-	}
-	return 1
-}

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/packer-classic/packer/packer"
 )
 
 // alive reports whether pid is a live process: not gone, not a zombie.
@@ -106,8 +108,8 @@ func TestCancel_killsTheWholeGroup(t *testing.T) {
 	if !errors.As(err, &exitErr) {
 		t.Errorf("Wait = %v, want the exit of a killed command", err)
 	}
-	if got := ExitStatus(cmd.ProcessState, err); got != 128+int(syscall.SIGKILL) {
-		t.Errorf("ExitStatus = %d, want %d, as a shell reports a SIGKILL", got, 128+int(syscall.SIGKILL))
+	if got := packer.ProcessExitStatus(cmd.ProcessState); got != 128+int(syscall.SIGKILL) {
+		t.Errorf("exit status = %d, want %d, as a shell reports a SIGKILL", got, 128+int(syscall.SIGKILL))
 	}
 	waitGone(t, pidIn(t, line, "child "), "the cancelled command's child")
 }
@@ -127,7 +129,7 @@ func TestWait_returnsWhenTheCommandExitsThoughItsStdinNeverEnds(t *testing.T) {
 	cmd := Command(context.Background(), "/bin/sh", "-c", "exit 4")
 	cmd.Stdin = in
 	err := cmd.Run()
-	if got := ExitStatus(cmd.ProcessState, err); got != 4 {
+	if got := packer.ProcessExitStatus(cmd.ProcessState); got != 4 {
 		t.Errorf("status = %d (%v), want 4", got, err)
 	}
 }

@@ -200,3 +200,19 @@ func (t *Template) SensitiveValues(values map[string]string) []string {
 	}
 	return out
 }
+
+// SensitiveValuesAsWritten returns the values of the sensitive variables
+// before they are resolved: the given value, else the default as written.
+// It is what can be masked when resolving failed, or when nothing is
+// resolved at all (packer inspect); blank values are left out, as in
+// SensitiveValues.
+func (t *Template) SensitiveValuesAsWritten(given map[string]string) []string {
+	values := make(map[string]string, len(t.Variables)+len(given))
+	for k, v := range t.Variables {
+		values[k] = v.Default
+	}
+	for k, v := range given {
+		values[k] = v
+	}
+	return t.SensitiveValues(values)
+}
