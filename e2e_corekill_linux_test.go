@@ -92,38 +92,46 @@ wait
 // plugin runs as a child of the core; SIGKILL of the core ends it and what
 // it started.
 func TestE2E_killingTheCoreDuringAJSONStdioCallLeavesNoProcess(t *testing.T) {
-	e := newEnv(t)
-	e.jsonStdioPlugin("sleepy", sleepyJSONStdio)
-	e.writeFile("t.json", `{"builders": [{"type": "null"}], "post-processors": [{"type": "sleepy"}]}`)
-	e.extra = append(e.extra, "PACKER_LOG=1")
-	r := e.start("build", "t.json")
-	shell := pidFrom(t, r.waitFor(r.stderr, "json-stdio shell in pid"))
-	child := pidFrom(t, r.waitFor(r.stderr, "json-stdio child in pid"))
-
+	r, pids := startSleepyJSONStdio(t)
 	r.signal(syscall.SIGKILL)
 	r.cmd.Wait()
-	waitGone(t, shell, "the json-stdio plugin")
-	waitGone(t, child, "the json-stdio plugin's child")
+	waitGone(t, pids[0], "the json-stdio plugin")
+	waitGone(t, pids[1], "the json-stdio plugin's child")
 }
 
 // TestE2E_ctrlCDuringAJSONStdioCallEndsItAndWhatItStarted: the first Ctrl-C
 // cancels the call; packer exits 130 and leaves nothing running.
 func TestE2E_ctrlCDuringAJSONStdioCallEndsItAndWhatItStarted(t *testing.T) {
-	e := newEnv(t)
-	e.jsonStdioPlugin("sleepy", sleepyJSONStdio)
-	e.writeFile("t.json", `{"builders": [{"type": "null"}], "post-processors": [{"type": "sleepy"}]}`)
-	e.extra = append(e.extra, "PACKER_LOG=1")
-	r := e.start("build", "t.json")
-	shell := pidFrom(t, r.waitFor(r.stderr, "json-stdio shell in pid"))
-	child := pidFrom(t, r.waitFor(r.stderr, "json-stdio child in pid"))
-
+	r, pids := startSleepyJSONStdio(t)
 	r.signal(syscall.SIGINT)
 	code, out, errOut := r.wait()
 	if code != exitInterrupted {
 		t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInterrupted, out, errOut)
 	}
-	waitGone(t, shell, "the json-stdio plugin")
-	waitGone(t, child, "the json-stdio plugin's child")
+	waitGone(t, pids[0], "the json-stdio plugin")
+	waitGone(t, pids[1], "the json-stdio plugin's child")
+}
+
+// startSleepyJSONStdio starts a build whose post-processor is
+// sleepyJSONStdio, and returns it once the plugin has said its two pids.
+func startSleepyJSONStdio(t *testing.T) (*liveRun, []int) {
+	e := newEnv(t)
+	e.jsonStdioPlugin("sleepy", sleepyJSONStdio)
+	e.writeFile("t.json", `{"builders": [{"type": "null"}], "post-processors": [{"type": "sleepy"}]}`)
+	e.extra = append(e.extra, "PACKER_LOG=1")
+	return e.startAndReadPids([]string{"build", "t.json"}, "json-stdio shell in pid", "json-stdio child in pid")
+}
+
+// startAndReadPids starts packer with args and PACKER_LOG set, and returns
+// it with the pid of each log line that contains one of markers, in order.
+func (e *env) startAndReadPids(args []string, markers ...string) (*liveRun, []int) {
+	e.t.Helper()
+	r := e.start(args...)
+	var pids []int
+	for _, m := range markers {
+		pids = append(pids, pidFrom(e.t, r.waitFor(r.stderr, m)))
+	}
+	return r, pids
 }
 
 // TestE2E_killingTheCoreLeavesNoChildOfAPlugin: a plugin's own child (not a

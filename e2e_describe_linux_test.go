@@ -90,12 +90,9 @@ func TestE2E_killingTheCoreDuringADescribeLeavesNoProcess(t *testing.T) {
 	os.WriteFile(filepath.Join(e.pathDir, "packer-plugin-stuck"), []byte(stuckDescribe), 0o755)
 	e.writeFile("t.json", `{"builders": [{"type": "stuck"}]}`)
 	e.extra = append(e.extra, "PACKER_LOG=1")
-	r := e.start("build", "t.json")
-	shell := pidFrom(t, r.waitFor(r.stderr, "describe shell in pid"))
-	child := pidFrom(t, r.waitFor(r.stderr, "describe child in pid"))
-
+	r, pids := e.startAndReadPids([]string{"build", "t.json"}, "describe shell in pid", "describe child in pid")
 	r.signal(syscall.SIGKILL)
 	r.cmd.Wait()
-	waitGone(t, shell, "the describe")
-	waitGone(t, child, "the describe's child")
+	waitGone(t, pids[0], "the describe")
+	waitGone(t, pids[1], "the describe's child")
 }

@@ -424,6 +424,18 @@ func (c *Client) Pid() int {
 // gives the plugin to exit by itself: what a second Ctrl-C asks for. It
 // returns when the process has exited, without waiting for its output.
 func (c *Client) KillNow() {
+	if _, cmd := c.markKilled(); cmd != nil {
+		killProcessGroup(cmd)
+		<-c.reaped
+	}
+}
+
+// markKilled records that the core is ending the plugin, so that a start
+// not yet made never happens and a call cut short says why, and returns the
+// connection and the process to end: nil for a process that never started,
+// and for a reattached plugin, which is not ours to kill (its author runs
+// it under a debugger), and which it disconnects instead.
+func (c *Client) markKilled() (*rpc.Client, *exec.Cmd) {
 	c.mu.Lock()
 	c.killed = true
 	client, cmd := c.rpc, c.cmd
@@ -432,31 +444,18 @@ func (c *Client) KillNow() {
 		if client != nil {
 			client.Close()
 		}
-		return
+		return nil, nil
 	}
-	if cmd != nil {
-		killProcessGroup(cmd)
-		<-c.reaped
-	}
+	return client, cmd
 }
 
 // Kill ends the plugin: it closes the connection, which a plugin answers by
 // exiting, waits a short grace period, then kills the plugin's process group.
 // It returns when the process has exited. Safe to call more than once.
 func (c *Client) Kill() {
-	c.mu.Lock()
-	c.killed = true
-	client, cmd := c.rpc, c.cmd
-	c.mu.Unlock()
-	if c.config.Reattach != nil {
-		// Not ours to kill: the author runs it under a debugger.
-		if client != nil {
-			client.Close()
-		}
-		return
-	}
+	client, cmd := c.markKilled()
 	if cmd == nil {
-		return // never started
+		return
 	}
 	c.killOnce.Do(func() {
 		// A connected plugin is asked to leave by closing its

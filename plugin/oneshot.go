@@ -100,7 +100,7 @@ func (s *Supervisor) Run(ctx context.Context, o OneShot) ([]byte, error) {
 		path, args = s.Guardian, append([]string{BuiltinSubcommand, GuardArg, o.Path}, o.Args...)
 	}
 	cmd := procgroup.Command(runCtx, path, args...)
-	setProcessGroup(cmd.Cmd) // and the parent-death signal
+	setProcessGroup(cmd.Cmd) // the parent-death signal, besides
 	run := &oneShotRun{cmd: cmd}
 	stdout := &cappedBuffer{max: o.MaxOutput, reached: run.stop}
 	stderr := newLineLog(logger, name)

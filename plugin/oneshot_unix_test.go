@@ -3,7 +3,6 @@
 package plugin
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
@@ -153,50 +152,14 @@ func TestGuard_exitsAsItsProgramDid(t *testing.T) {
 // TestGuard_aOneShotAndItsChildGoWhenTheCoreIsKilled kills a core with
 // SIGKILL while its one-shot program runs under the guardian.
 func TestGuard_aOneShotAndItsChildGoWhenTheCoreIsKilled(t *testing.T) {
-	core := helperCmd("core-of-a-one-shot")
-	stdout, _ := core.StdoutPipe()
-	if err := core.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	var pids []int
-	for len(pids) < 2 && lines.Scan() {
-		pid, err := strconv.Atoi(strings.TrimPrefix(lines.Text(), "one-shot: "))
-		if err != nil {
-			t.Fatalf("the core printed %q", lines.Text())
-		}
-		pids = append(pids, pid)
-	}
-	if len(pids) < 2 {
-		t.Fatal("the core did not print the program's pids")
-	}
-	core.Process.Kill()
-	core.Wait()
-	for _, pid := range pids {
-		waitUntilGone(t, pid)
-	}
+	killCoreAndWaitForPids(t, "core-of-a-one-shot", 2, "one-shot: ")
 }
 
 // TestLifecycle_aPluginsOwnChildGoesWhenItsCoreIsKilled: a child the
 // plugin started itself (not a command in a group of its own) goes with the
 // plugin when the core dies.
 func TestLifecycle_aPluginsOwnChildGoesWhenItsCoreIsKilled(t *testing.T) {
-	core := helperCmd("core-of-a-parent")
-	stdout, _ := core.StdoutPipe()
-	if err := core.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	child, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		t.Fatalf("the core printed %q", line)
-	}
-	core.Process.Kill()
-	core.Wait()
-	waitUntilGone(t, child)
+	killCoreAndWaitForPids(t, "core-of-a-parent", 1, "")
 }
 
 func TestDescribe_aDescribeThatHangsTimesOutNamingTheVariable(t *testing.T) {

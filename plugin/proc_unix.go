@@ -7,15 +7,14 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/packer-classic/packer/internal/procgroup"
 )
 
 // setProcessGroup puts the plugin in a process group of its own, so Kill
 // reaches the plugin's children too.
 func setProcessGroup(cmd *exec.Cmd) {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Setpgid = true
+	procgroup.SetGroup(cmd)
 	setParentDeathSignal(cmd.SysProcAttr)
 }
 

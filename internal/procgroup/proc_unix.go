@@ -7,7 +7,9 @@ import (
 	"syscall"
 )
 
-func setGroup(cmd *exec.Cmd) {
+// SetGroup makes cmd start in a process group of its own, which it leads
+// (its pid is the group's id), keeping the rest of its SysProcAttr.
+func SetGroup(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}

@@ -46,7 +46,7 @@ type Cmd struct {
 // cancelling ctx kills the group.
 func Command(ctx context.Context, name string, args ...string) *Cmd {
 	c := &Cmd{Cmd: exec.CommandContext(ctx, name, args...)}
-	setGroup(c.Cmd)
+	SetGroup(c.Cmd)
 	c.Cmd.Cancel = func() error {
 		c.Kill()
 		return nil
