@@ -91,7 +91,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 
 	discovery := plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames())
 	discovery.Warn = plugin.WarnOnce(ui.Error)
-	supervisor := &plugin.Supervisor{}
+	// packer itself guards one-shot plugin runs (see plugin.Guard).
+	supervisor := &plugin.Supervisor{Guardian: discovery.Executable}
 	defer supervisor.KillAll()
 	meta := &command.Meta{
 		Stdout:           stdout,
@@ -135,6 +136,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	// Stop the plugins while a second Ctrl-C is still handled (the deferred
 	// KillAll is the safety net for the paths above).
 	supervisor.KillAll()
+	// A second Ctrl-C before this kills at once and exits: stopSignals
+	// waits for that, so nothing below claims a cleanup that was cut short.
+	stopSignals()
 	if interrupted.Load() {
 		ui.Error("Interrupted: every build was cancelled and cleaned up, and every plugin stopped.")
 		return exitInterrupted
@@ -176,7 +180,9 @@ func dispatch(args []string, commands map[string]packer.Command, ui packer.Ui) (
 
 // handleSignals makes the first SIGINT or SIGTERM cancel ctx (builds clean
 // up and the command returns), and a second one, or a cleanup that takes
-// longer than interruptCleanupTimeout, kill every plugin and exit at once.
+// longer than interruptCleanupTimeout, kill every plugin at once (no grace)
+// and exit. stop ends the handling; when a forced exit has begun, it waits
+// for it (stop then never returns). It may be called more than once.
 func handleSignals(cancel context.CancelFunc, interrupted *atomic.Bool, ui packer.Ui, supervisor *plugin.Supervisor, closeLog func()) (stop func()) {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
@@ -199,17 +205,20 @@ func handleSignals(cancel context.CancelFunc, interrupted *atomic.Bool, ui packe
 		case <-done:
 			return
 		case sig := <-signals:
-			ui.Error(fmt.Sprintf("Received %v again: killing every plugin and exiting now; resources may be left behind.", sig))
+			ui.Error(fmt.Sprintf("Received %v again: killing every plugin now, without waiting for the builds to clean up; resources may be left behind.", sig))
 		case <-timeout.C:
-			ui.Error(fmt.Sprintf("Cleanup did not finish within %v: killing every plugin and exiting; resources may be left behind.", interruptCleanupTimeout))
+			ui.Error(fmt.Sprintf("Cleanup did not finish within %v: killing every plugin now; resources may be left behind.", interruptCleanupTimeout))
 		}
-		supervisor.KillAll()
+		supervisor.KillAllNow()
 		closeLog()
 		os.Exit(exitInterrupted)
 	}()
+	var once sync.Once
 	return func() {
-		signal.Stop(signals)
-		close(done)
+		once.Do(func() {
+			signal.Stop(signals)
+			close(done)
+		})
 		wg.Wait()
 	}
 }
@@ -297,6 +306,9 @@ func newUUID() string {
 // core re-executes its own binary this way to run a built-in component as
 // a separate process. It does not return when the component is served.
 func servePlugin(args []string, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == plugin.GuardArg {
+		return plugin.Guard(args[1:])
+	}
 	if len(args) == 1 && args[0] == plugin.BuiltinsArg {
 		builtinSet().Run()
 		return exitOK

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 )
 
 // Communicator reaches a machine while it is being built: it runs commands
@@ -130,27 +131,74 @@ func (c *RemoteCmd) ExitStatus() int {
 	return c.exitStatus
 }
 
+// CancelGrace bounds how long RunWithUi waits, once its context is
+// cancelled, for the communicator to report that the command ended. A
+// communicator that does not (one whose Wait waits for every process
+// holding the command's output) must not hold a cancelled build up.
+const CancelGrace = 5 * time.Second
+
 // RunWithUi starts c through comm, shows every line the command writes to
 // ui as it is written (standard output with Message, standard error with
 // Error; see LineWriter for over-long lines and carriage returns), and
 // returns the exit status once the command has ended and all its output has
 // been shown. Stdout and Stderr, if set, receive the output too, byte for
-// byte; they may be the same writer.
+// byte; they may be the same writer. Once ctx is cancelled, it waits at
+// most CancelGrace more, then returns an error saying the command was given
+// up on; what the communicator writes after that is dropped.
 func (c *RemoteCmd) RunWithUi(ctx context.Context, comm Communicator, ui Ui) (int, error) {
 	stdoutLines, stderrLines := NewLineWriter(ui.Message), NewLineWriter(ui.Error)
 	originalStdout, originalStderr := c.Stdout, c.Stderr
 	alsoStdout, alsoStderr := SyncSharedWriters(originalStdout, originalStderr)
-	c.Stdout = teeWriter(stdoutLines, alsoStdout)
-	c.Stderr = teeWriter(stderrLines, alsoStderr)
-	defer func() { c.Stdout, c.Stderr = originalStdout, originalStderr }()
+	stdout := &gatedWriter{w: teeWriter(stdoutLines, alsoStdout)}
+	stderr := &gatedWriter{w: teeWriter(stderrLines, alsoStderr)}
+	c.Stdout, c.Stderr = stdout, stderr
 
 	if err := comm.Start(ctx, c); err != nil {
+		c.Stdout, c.Stderr = originalStdout, originalStderr
 		return -1, fmt.Errorf("starting %q: %w", c.Command, err)
 	}
-	status := c.Wait()
+	select {
+	case <-c.Exited():
+	case <-ctx.Done():
+		select {
+		case <-c.Exited():
+		case <-time.After(CancelGrace):
+			// The communicator may still write: its writers stay in place,
+			// shut, and what it writes from now on is dropped.
+			stdout.shut()
+			stderr.shut()
+			stdoutLines.Close()
+			stderrLines.Close()
+			return -1, fmt.Errorf("%q did not end within %s of being cancelled: its communicator did not report its exit (a process it started may still hold its output), so packer stopped waiting for it: %w", c.Command, CancelGrace, ctx.Err())
+		}
+	}
+	c.Stdout, c.Stderr = originalStdout, originalStderr
 	stdoutLines.Close()
 	stderrLines.Close()
-	return status, nil
+	return c.ExitStatus(), nil
+}
+
+// gatedWriter passes writes on until shut, then refuses them; shut returns
+// once no write is in progress, so the writer behind it is free from then.
+type gatedWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	closed bool
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return 0, io.ErrClosedPipe
+	}
+	return g.w.Write(p)
+}
+
+func (g *gatedWriter) shut() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
 }
 
 func teeWriter(lines io.Writer, also io.Writer) io.Writer {

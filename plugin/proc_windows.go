@@ -33,3 +33,10 @@ func redirectStdout() (keep *os.File) {
 	keep, os.Stdout = os.Stdout, os.Stderr
 	return keep
 }
+
+// endOwnGroup does nothing on Windows, which has no process groups of this
+// kind.
+func endOwnGroup(bool) {}
+
+// exitLike is the exit code of the child whose state this is.
+func exitLike(state *os.ProcessState) int { return state.ExitCode() }

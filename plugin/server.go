@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/packer-classic/packer/packer"
@@ -69,9 +70,11 @@ var errNotStartedByCore = errors.New("not started by a packer core")
 // core closes the connection. The handshake line is written to handshake
 // (the process's stdout); after it, standard output is pointed at stderr
 // (the descriptor itself, on Unix) so that stray prints reach the core's log
-// instead of the handshake stream. Most
-// plugins call a ServeX function instead, which exits the process when Serve
-// returns.
+// instead of the handshake stream. Before it returns, Serve kills what the
+// plugin started and left in its process group (see the package doc); where
+// the system cannot list a group's members, a plugin whose core is gone is
+// killed with its group instead of returning. Most plugins call a ServeX
+// function instead, which exits the process when Serve returns.
 func Serve(component any, handshake io.Writer) error {
 	if os.Getenv(MagicCookieKey) != MagicCookieValue {
 		return errNotStartedByCore
@@ -129,19 +132,26 @@ func Serve(component any, handshake io.Writer) error {
 	// SIGTERM (the parent-death signal on Linux) and the loss of the parent
 	// end the connection as the core closing it would: running calls see
 	// their contexts cancelled and get a moment to clean up.
+	var coreGone atomic.Bool
 	go func() {
 		// The connection closes first: it cancels what the core asked
 		// for, and the core that would read the log line may be gone.
 		select {
 		case <-terminate:
+			coreGone.Store(true)
 			conn.Close()
 			logger.Printf("terminated: closed the connection")
 		case <-orphaned:
+			coreGone.Store(true)
 			conn.Close()
 			logger.Printf("the core went away: closed the connection")
 		}
 	}()
-	return rpc.Serve(conn, component, &rpc.Config{Logger: logger})
+	err = rpc.Serve(conn, component, &rpc.Config{Logger: logger})
+	// What the plugin started and left running goes with it: a core that
+	// was killed cannot kill the plugin's group any more.
+	endOwnGroup(coreGone.Load())
+	return err
 }
 
 // holdSignals keeps two signals from ending the plugin, and returns the

@@ -9,11 +9,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"runtime"
 
+	"github.com/packer-classic/packer/internal/procgroup"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -35,11 +35,12 @@ func (c *Communicator) path(p string) string {
 }
 
 // Start runs the command and returns at once; the command's output goes to
-// rc's writers as it comes, and rc.SetExited is called with its status after
-// all of it has been written. Cancelling ctx kills the command and all it
-// started (see Command).
+// rc's writers as it comes, and rc.SetExited is called with its status
+// (128+N for a command killed by signal N) after all of it has been
+// written. The command runs in a process group of its own, ended when the
+// command exits or ctx is cancelled (see Command).
 func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
-	var cmd *exec.Cmd
+	var cmd *procgroup.Cmd
 	if runtime.GOOS == "windows" {
 		cmd = Command(ctx, "cmd", "/C", rc.Command)
 	} else {
@@ -51,7 +52,12 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %q: %w", rc.Command, err)
 	}
-	go func() { rc.SetExited(packer.ExitStatusOf(cmd.Wait())) }()
+	go func() {
+		cmd.Wait()
+		// The command's own status: a writer that failed lost output, but
+		// did not change how the command ended.
+		rc.SetExited(packer.ProcessExitStatus(cmd.ProcessState))
+	}()
 	return nil
 }
 

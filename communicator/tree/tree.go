@@ -99,7 +99,7 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	cmd := local.Command(ctx, "/bin/sh", "-c", rc.Command)
 	cmd.Dir = c.Root
 	if c.Chroot {
-		if err := chroot(cmd, c.Root); err != nil {
+		if err := chroot(cmd.Cmd, c.Root); err != nil {
 			return err
 		}
 	}

@@ -296,7 +296,7 @@ func runOne(ctx context.Context, ui packer.Ui, c *Config, vars []string, sourceV
 	code := 0
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
+		code = packer.ProcessExitStatus(exitErr.ProcessState) // 128+N for signal N
 	} else if err != nil {
 		return err
 	}
