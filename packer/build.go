@@ -452,7 +452,12 @@ func (p *buildProvisioner) once(ctx context.Context, ui Ui, comm Communicator) e
 	tctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	err := p.provisioner.Provision(tctx, ui, comm)
-	if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+	if ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		// Past its timeout the provisioner failed, whatever it returned:
+		// one that ignores its context may still report success.
+		if err == nil {
+			return fmt.Errorf("timed out after %s (the provisioner's \"timeout\"), and returned only after that, ignoring its cancellation", p.timeout)
+		}
 		return fmt.Errorf("timed out after %s (the provisioner's \"timeout\"): %w", p.timeout, err)
 	}
 	return err
