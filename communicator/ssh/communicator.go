@@ -36,8 +36,14 @@ type Communicator struct {
 	endOfLife context.CancelFunc
 
 	mu     sync.Mutex
-	client *ssh.Client // nil when not connected
+	client *link // nil when not connected
 	closed bool
+}
+
+// link is one connection to the machine; lost is closed once it has ended.
+type link struct {
+	*ssh.Client
+	lost chan struct{}
 }
 
 var _ packer.Communicator = (*Communicator)(nil)
@@ -94,7 +100,7 @@ func (c *Communicator) Close() error {
 }
 
 // connection returns the connection, connecting again first if it was lost.
-func (c *Communicator) connection(ctx context.Context) (*ssh.Client, error) {
+func (c *Communicator) connection(ctx context.Context) (*link, error) {
 	select {
 	case c.connecting <- struct{}{}:
 	case <-ctx.Done():
@@ -105,13 +111,13 @@ func (c *Communicator) connection(ctx context.Context) (*ssh.Client, error) {
 	defer func() { <-c.connecting }()
 
 	c.mu.Lock()
-	client, closed := c.client, c.closed
+	current, closed := c.client, c.closed
 	c.mu.Unlock()
 	if closed {
 		return nil, ErrClosed
 	}
-	if client != nil {
-		return client, nil
+	if current != nil {
+		return current, nil
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -132,48 +138,72 @@ func (c *Communicator) connection(ctx context.Context) (*ssh.Client, error) {
 		client.Close()
 		return nil, ErrClosed
 	}
-	c.client = client
-	lost := make(chan struct{})
+	l := &link{Client: client, lost: make(chan struct{})}
+	c.client = l
 	go func() {
 		client.Wait()
-		close(lost)
-		c.forget(client)
+		close(l.lost)
+		c.forget(l)
 	}()
 	if c.cfg.KeepAliveInterval > 0 {
-		go keepAlive(client, c.cfg.KeepAliveInterval, lost)
+		go keepAlive(client, c.cfg.KeepAliveInterval, l.lost)
 	}
-	return client, nil
+	return l, nil
 }
 
-// forget closes client and, if it is the current connection, drops it so
-// the next call connects again.
-func (c *Communicator) forget(client *ssh.Client) {
-	client.Close()
+// forget closes l and, if it is the current connection, drops it so the
+// next call connects again.
+func (c *Communicator) forget(l *link) {
+	l.Close()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.client == client {
+	if c.client == l {
 		c.client = nil
+	}
+}
+
+// errLost is why a session could not be opened on a connection that ended.
+var errLost = errors.New("the connection was lost")
+
+// newSession opens a session on l. x/crypto/ssh leaves a channel opened in
+// the instant its connection fails waiting for an answer forever, so the
+// wait ends too when the connection is known lost.
+func (l *link) newSession() (*ssh.Session, error) {
+	type opened struct {
+		session *ssh.Session
+		err     error
+	}
+	result := make(chan opened, 1)
+	go func() {
+		session, err := l.NewSession()
+		result <- opened{session, err}
+	}()
+	select {
+	case r := <-result:
+		return r.session, r.err
+	case <-l.lost:
+		return nil, errLost
 	}
 }
 
 // session opens a session, connecting again first if the connection was
 // lost, and returns it with its connection. A connection found broken only
 // now (its machine rebooted since the last call) is replaced once.
-func (c *Communicator) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
+func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, error) {
 	for retried := false; ; retried = true {
-		client, err := c.connection(ctx)
+		l, err := c.connection(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
-		session, err := client.NewSession()
+		session, err := l.newSession()
 		if err == nil {
-			return session, client, nil
+			return session, l, nil
 		}
 		var refused *ssh.OpenChannelError
 		if retried || errors.As(err, &refused) {
 			return nil, nil, fmt.Errorf("ssh: opening a session on %s: %w", c.dialer.addr, err)
 		}
-		c.forget(client)
+		c.forget(l)
 	}
 }
 
@@ -186,7 +216,7 @@ func (c *Communicator) session(ctx context.Context) (*ssh.Session, *ssh.Client, 
 // Cancelling ctx kills the command and everything it started (see kill.go);
 // no output is written after that.
 func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
-	session, client, err := c.session(ctx)
+	session, l, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
@@ -195,7 +225,7 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 		session.Close()
 		return err
 	}
-	command := withPIDEcho(cmd.Command, client.ServerVersion())
+	command := withPIDEcho(cmd.Command, l.ServerVersion())
 	pid := newPIDScanner()
 	if command == cmd.Command {
 		pid.finish()
@@ -234,7 +264,12 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 	go func() {
 		err := session.Wait()
 		copied.Wait()
-		finish(exitStatus(err, ctx.Err() != nil))
+		status := exitStatus(err, ctx.Err() != nil)
+		if status == packer.CmdDisconnect {
+			// Not to be used again: see newSession.
+			c.forget(l)
+		}
+		finish(status)
 	}()
 	select {
 	case <-pid.found:

@@ -42,7 +42,7 @@ type sshd struct {
 // the test ends.
 func startSSHD(t *testing.T) *sshd {
 	t.Helper()
-	sshdPath := testdeps.Need(t, "/usr/sbin/sshd")[0]
+	sshdPath := ensureSSHD(t)
 	s := newSSHDFiles(t)
 	for try := 0; ; try++ {
 		err := s.start(t, sshdPath, freePort(t))
@@ -54,6 +54,13 @@ func startSSHD(t *testing.T) *sshd {
 			t.Fatalf("starting sshd: %v\n%s", err, s.logText())
 		}
 	}
+}
+
+// ensureSSHD skips t unless OpenSSH's sshd is installed, and returns its
+// path.
+func ensureSSHD(t *testing.T) string {
+	t.Helper()
+	return testdeps.Need(t, "/usr/sbin/sshd")[0]
 }
 
 // newSSHDFiles writes the host key, a client key and authorized_keys into a
