@@ -22,15 +22,15 @@ import (
 	"github.com/packer-classic/packer/communicator/local"
 )
 
-// scpUpload writes src to the file dst. umask 000 and -p make the machine's
-// scp give the file exactly mode, new or not.
+// scpUpload writes src to the file dst. With -p the machine's scp gives
+// the file exactly mode, new or not (it clears its umask).
 func (c *Communicator) scpUpload(dst string, src io.Reader, mode fs.FileMode) error {
 	body, size, cleanup, err := sized(src)
 	if err != nil {
 		return fmt.Errorf("uploading to %s: %w", dst, err)
 	}
 	defer cleanup()
-	err = c.scp("umask 000 && scp -pt -- "+shellQuote(dst), func(w io.Writer, r *bufio.Reader) error {
+	err = c.scp("scp -pt -- "+shellQuote(dst), func(w io.Writer, r *bufio.Reader) error {
 		if err := readAck(r); err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (c *Communicator) scpUploadDir(dst, src string, exclude []string) error {
 	if !info.IsDir() {
 		return fmt.Errorf("uploading directory: %s is not a directory", src)
 	}
-	command := fmt.Sprintf("mkdir -p -- %s && umask 000 && scp -rpt -- %s", shellQuote(dst), shellQuote(dst))
+	command := fmt.Sprintf("mkdir -p -- %s && scp -rpt -- %s", shellQuote(dst), shellQuote(dst))
 	err = c.scp(command, func(w io.Writer, r *bufio.Reader) error {
 		if err := readAck(r); err != nil {
 			return err

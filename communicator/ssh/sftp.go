@@ -139,7 +139,8 @@ func (c *Communicator) sftpUploadDir(dst, src string, exclude []string) error {
 }
 
 // sftpDownloadDir copies the directory src on the machine to the local
-// directory dst by Packer's trailing-slash rule.
+// directory dst by Packer's trailing-slash rule, following symbolic links
+// as scp does.
 func (c *Communicator) sftpDownloadDir(src, dst string, exclude []string) error {
 	top := dst
 	if !contentsOnly(src) {
@@ -147,42 +148,76 @@ func (c *Communicator) sftpDownloadDir(src, dst string, exclude []string) error 
 	}
 	root := path.Clean(src)
 	err := c.withSFTP(func(client *sftp.Client) error {
-		var dirs []dirMode
-		walker := client.Walk(root)
-		for walker.Step() {
-			if err := walker.Err(); err != nil {
-				return err
-			}
-			info := walker.Stat()
-			rel := ""
-			if walker.Path() != root {
-				rel = walker.Path()[len(root)+1:]
-				if local.Excluded(rel, exclude) {
-					if info.IsDir() {
-						walker.SkipDir()
-					}
-					continue
-				}
-			} else if !info.IsDir() {
-				return fmt.Errorf("%s is not a directory", src)
-			}
-			target := filepath.Join(top, filepath.FromSlash(rel))
-			switch {
-			case info.IsDir():
-				if err := os.MkdirAll(target, 0o700); err != nil {
-					return err
-				}
-				dirs = append(dirs, dirMode{target, info.Mode()})
-			case info.Mode().IsRegular():
-				if err := sftpGet(client, walker.Path(), target, info.Mode().Perm()); err != nil {
-					return err
-				}
-			}
+		info, err := client.Stat(root)
+		if err != nil {
+			return err
 		}
-		return setDirModes(dirs, os.Chmod)
+		if !info.IsDir() {
+			return fmt.Errorf("%s is not a directory", src)
+		}
+		real, err := client.RealPath(root)
+		if err != nil {
+			return err
+		}
+		down := &sftpDirReceiver{client: client, exclude: exclude}
+		if err := down.dir(root, top, "", info, []string{real}); err != nil {
+			return err
+		}
+		return setDirModes(down.dirs, os.Chmod)
 	})
 	if err != nil {
 		return fmt.Errorf("downloading directory %s to %s: %w", src, dst, err)
+	}
+	return nil
+}
+
+type sftpDirReceiver struct {
+	client  *sftp.Client
+	exclude []string
+	dirs    []dirMode
+}
+
+// dir copies the directory remote to local; rel is its path below the
+// downloaded directory, and chain the real paths of it and the directories
+// holding it, to tell a symbolic link loop.
+func (d *sftpDirReceiver) dir(remote, target, rel string, info fs.FileInfo, chain []string) error {
+	if err := os.MkdirAll(target, 0o700); err != nil {
+		return err
+	}
+	d.dirs = append(d.dirs, dirMode{target, info.Mode()})
+	entries, err := d.client.ReadDir(remote)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		childRel := path.Join(rel, e.Name())
+		if local.Excluded(childRel, d.exclude) {
+			continue
+		}
+		child, childTarget := path.Join(remote, e.Name()), filepath.Join(target, e.Name())
+		real := path.Join(chain[len(chain)-1], e.Name())
+		if e.Mode()&fs.ModeSymlink != 0 {
+			if e, err = d.client.Stat(child); err != nil {
+				return err
+			}
+			if e.IsDir() {
+				if real, err = d.client.RealPath(child); err != nil {
+					return err
+				}
+				if slices.Contains(chain, real) {
+					return fmt.Errorf("%s: a symbolic link loop (it leads back to a directory that holds it)", child)
+				}
+			}
+		}
+		switch {
+		case e.IsDir():
+			err = d.dir(child, childTarget, childRel, e, append(chain, real))
+		case e.Mode().IsRegular():
+			err = sftpGet(d.client, child, childTarget, e.Mode().Perm())
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
