@@ -207,6 +207,27 @@ func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, error)
 	}
 }
 
+// transferSession opens a session for moving files and returns it with
+// its standard input and output. Transfers have no context of their own:
+// Close ends a reconnect they wait for.
+func (c *Communicator) transferSession() (*ssh.Session, io.WriteCloser, io.Reader, error) {
+	session, _, err := c.session(c.life)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	w, err := session.StdinPipe()
+	if err != nil {
+		session.Close()
+		return nil, nil, nil, err
+	}
+	r, err := session.StdoutPipe()
+	if err != nil {
+		session.Close()
+		return nil, nil, nil, err
+	}
+	return session, w, r, nil
+}
+
 // Start runs cmd.Command in the login shell of ssh_username and returns
 // once it runs. Its output is written to cmd.Stdout and cmd.Stderr as it
 // arrives, one write at a time (so they may be one writer), and cmd.Stdin
@@ -330,18 +351,26 @@ func (c *Communicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error 
 	if fi != nil && *fi != nil {
 		mode = (*fi).Mode().Perm()
 	}
+	upload := c.scpUpload
 	if c.cfg.FileTransferMethod == TransferSFTP {
-		return c.sftpUpload(dst, src, mode)
+		upload = c.sftpUpload
 	}
-	return c.scpUpload(dst, src, mode)
+	if err := upload(dst, src, mode); err != nil {
+		return fmt.Errorf("uploading to %s: %w", dst, err)
+	}
+	return nil
 }
 
 // Download writes the content of the file src on the machine to dst.
 func (c *Communicator) Download(src string, dst io.Writer) error {
+	download := c.scpDownload
 	if c.cfg.FileTransferMethod == TransferSFTP {
-		return c.sftpDownload(src, dst)
+		download = c.sftpDownload
 	}
-	return c.scpDownload(src, dst)
+	if err := download(src, dst); err != nil {
+		return fmt.Errorf("downloading %s: %w", src, err)
+	}
+	return nil
 }
 
 // UploadDir copies the local directory src to dst on the machine, creating
@@ -349,19 +378,34 @@ func (c *Communicator) Download(src string, dst io.Writer) error {
 // are kept, symbolic links followed, and paths matching an exclude pattern
 // (by their path below src or their base name) left out.
 func (c *Communicator) UploadDir(dst, src string, exclude []string) error {
-	if c.cfg.FileTransferMethod == TransferSFTP {
-		return c.sftpUploadDir(dst, src, exclude)
+	info, err := os.Stat(src)
+	if err == nil && !info.IsDir() {
+		err = fmt.Errorf("%s is not a directory", src)
 	}
-	return c.scpUploadDir(dst, src, exclude)
+	if err == nil {
+		upload := c.scpUploadDir
+		if c.cfg.FileTransferMethod == TransferSFTP {
+			upload = c.sftpUploadDir
+		}
+		err = upload(dst, src, info, exclude)
+	}
+	if err != nil {
+		return fmt.Errorf("uploading directory %s to %s: %w", src, dst, err)
+	}
+	return nil
 }
 
 // DownloadDir copies the directory src on the machine to the local
 // directory dst, by the same rules as UploadDir.
 func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
+	download := c.scpDownloadDir
 	if c.cfg.FileTransferMethod == TransferSFTP {
-		return c.sftpDownloadDir(src, dst, exclude)
+		download = c.sftpDownloadDir
 	}
-	return c.scpDownloadDir(src, dst, exclude)
+	if err := download(src, dst, exclude); err != nil {
+		return fmt.Errorf("downloading directory %s to %s: %w", src, dst, err)
+	}
+	return nil
 }
 
 // output writes a command's two output streams to their writers, one

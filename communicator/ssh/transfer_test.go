@@ -197,45 +197,29 @@ func checkTree(t *testing.T, root string, want []string) {
 	}
 }
 
-func TestUploadDirFollowsTheTrailingSlashRule(t *testing.T) {
+func TestDirectoryCopiesFollowTheTrailingSlashRule(t *testing.T) {
 	forEachTransfer(t, func(t *testing.T, comm *Communicator) {
-		src := makeTree(t)
-		contents := filepath.Join(t.TempDir(), "contents")
-		if err := comm.UploadDir(contents, src+"/", treeExcludes); err != nil {
-			t.Fatal(err)
-		}
-		checkTree(t, contents, wantTree)
+		for name, copyDir := range map[string]func(src, dst string) error{
+			"UploadDir":   func(src, dst string) error { return comm.UploadDir(dst, src, treeExcludes) },
+			"DownloadDir": func(src, dst string) error { return comm.DownloadDir(src, dst, treeExcludes) },
+		} {
+			src := makeTree(t)
+			contents := filepath.Join(t.TempDir(), "contents")
+			if err := copyDir(src+"/", contents); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			checkTree(t, contents, wantTree)
 
-		itself := t.TempDir()
-		if err := comm.UploadDir(itself, src, treeExcludes); err != nil {
-			t.Fatal(err)
+			itself := t.TempDir()
+			if err := copyDir(src, itself); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			want := []string{"src 711"}
+			for _, line := range wantTree {
+				want = append(want, "src/"+line)
+			}
+			checkTree(t, itself, want)
 		}
-		want := []string{"src 711"}
-		for _, line := range wantTree {
-			want = append(want, "src/"+line)
-		}
-		checkTree(t, itself, want)
-	})
-}
-
-func TestDownloadDirFollowsTheTrailingSlashRule(t *testing.T) {
-	forEachTransfer(t, func(t *testing.T, comm *Communicator) {
-		src := makeTree(t)
-		contents := filepath.Join(t.TempDir(), "contents")
-		if err := comm.DownloadDir(src+"/", contents, treeExcludes); err != nil {
-			t.Fatal(err)
-		}
-		checkTree(t, contents, wantTree)
-
-		itself := t.TempDir()
-		if err := comm.DownloadDir(src, itself, treeExcludes); err != nil {
-			t.Fatal(err)
-		}
-		want := []string{"src 711"}
-		for _, line := range wantTree {
-			want = append(want, "src/"+line)
-		}
-		checkTree(t, itself, want)
 	})
 }
 
