@@ -277,7 +277,7 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 	}
 	context.AfterFunc(ctx, func() {
 		<-pid.found
-		if !c.kill(session, pid.pid) {
+		if !kill(l, session, pid.pid) {
 			// The command may live on; Wait must not wait for it.
 			finish(128 + 9)
 		}

@@ -1,8 +1,6 @@
 package ssh
 
 import (
-	"bytes"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,29 +21,6 @@ func forEachTransfer(t *testing.T, test func(t *testing.T, comm *Communicator)) 
 			test(t, comm)
 		})
 	}
-}
-
-func TestUploadAndDownloadAreByteForByte(t *testing.T) {
-	forEachTransfer(t, func(t *testing.T, comm *Communicator) {
-		dir := t.TempDir()
-		data := make([]byte, 64<<20)
-		rand.Read(data)
-		dst := filepath.Join(dir, "big")
-		if err := comm.Upload(dst, bytes.NewReader(data), nil); err != nil {
-			t.Fatal(err)
-		}
-		got, err := os.ReadFile(dst)
-		if err != nil || !bytes.Equal(got, data) {
-			t.Fatalf("the uploaded file differs (%d bytes of %d, %v)", len(got), len(data), err)
-		}
-		var back bytes.Buffer
-		if err := comm.Download(dst, &back); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(back.Bytes(), data) {
-			t.Fatalf("the downloaded file differs (%d bytes of %d)", back.Len(), len(data))
-		}
-	})
 }
 
 func TestUploadTruncatesAndSetsTheMode(t *testing.T) {
