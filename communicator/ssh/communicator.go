@@ -48,8 +48,9 @@ type link struct {
 
 var _ packer.Communicator = (*Communicator)(nil)
 
-// Connect connects to the machine at host:port with cfg (on which Prepare
-// has been called) and returns a Communicator for it. An empty host or a
+// Connect connects to the machine at host:port with cfg (with Prepare's
+// defaults, and refused with Prepare's errors) and returns a Communicator
+// for it. An empty host or a
 // zero port stands for cfg.Host or cfg.Port: a builder that knows the
 // machine's address (127.0.0.1 and a forwarded port, say) passes it here.
 //
@@ -60,6 +61,11 @@ var _ packer.Communicator = (*Communicator)(nil)
 // which key to change. ctx bounds only the connecting; call Close when done
 // with the Communicator.
 func Connect(ctx context.Context, cfg *Config, host string, port int) (*Communicator, error) {
+	prepared := *cfg
+	if err := prepared.Prepare(); err != nil {
+		return nil, err
+	}
+	cfg = &prepared
 	if host == "" {
 		host = cfg.Host
 	}
@@ -103,10 +109,14 @@ func (c *Communicator) Close() error {
 func (c *Communicator) connection(ctx context.Context) (*link, error) {
 	select {
 	case c.connecting <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	case <-c.life.Done():
 		return nil, ErrClosed
+	case <-ctx.Done():
+		if c.life.Err() != nil {
+			// Transfers wait with the communicator's own life.
+			return nil, ErrClosed
+		}
+		return nil, ctx.Err()
 	}
 	defer func() { <-c.connecting }()
 
@@ -275,7 +285,7 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 			cmd.SetExited(status)
 		})
 	}
-	context.AfterFunc(ctx, func() {
+	stopKill := context.AfterFunc(ctx, func() {
 		<-pid.found
 		if !kill(l, session, pid.pid) {
 			// The command may live on; Wait must not wait for it.
@@ -284,6 +294,8 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 	})
 	go func() {
 		err := session.Wait()
+		// Once the command has ended its process id may be another's.
+		stopKill()
 		copied.Wait()
 		status := exitStatus(err, ctx.Err() != nil)
 		if status == packer.CmdDisconnect {

@@ -124,6 +124,26 @@ func TestCancelKillsTheCommandAndWhatItStarted(t *testing.T) {
 	}
 }
 
+func TestCancellingAfterTheCommandEndedKillsNothing(t *testing.T) {
+	comm, s := newComm(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := &packer.RemoteCmd{Command: "true"}
+	if err := comm.Start(ctx, cmd); err != nil {
+		t.Fatal(err)
+	}
+	if status := waitExited(t, cmd); status != 0 {
+		t.Fatalf("status %d", status)
+	}
+	// The ended command's process id may be another process's by now: a
+	// kill must not follow.
+	cancel()
+	run(t, comm, "true", nil)
+	comm.Close()
+	if n := strings.Count(s.logText(), "Starting session: command"); n != 2 {
+		t.Errorf("sshd started %d sessions, want 2 (the command and the probe):\n%s", n, s.logText())
+	}
+}
+
 func TestALostConnectionIsCmdDisconnectAndTheNextCallReconnects(t *testing.T) {
 	comm, _ := newComm(t, nil)
 	// Killing the sshd process that serves this connection drops it, as a

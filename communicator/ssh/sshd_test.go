@@ -125,6 +125,9 @@ func freePort(t *testing.T) int {
 
 // start runs sshd on port and waits for it to say it listens, or to exit.
 func (s *sshd) start(t *testing.T, sshdPath string, port int) error {
+	// SHLVL=1 keeps bash from reading the user's ~/.bashrc, which it does
+	// for commands run by sshd at shell level 1 (as Debian builds it): the
+	// tests should not depend on, or be slowed by, this machine's dotfiles.
 	config := fmt.Sprintf(`ListenAddress 127.0.0.1:%d
 HostKey %s
 PidFile none
@@ -139,6 +142,7 @@ Subsystem sftp internal-sftp
 MaxSessions 100
 MaxStartups 100
 LogLevel VERBOSE
+SetEnv SHLVL=1
 `, port, filepath.Join(s.dir, "host_ed25519"), filepath.Join(s.dir, "authorized_keys"))
 	configPath := filepath.Join(s.dir, "sshd_config")
 	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
@@ -192,14 +196,16 @@ LogLevel VERBOSE
 	return nil
 }
 
-// stop kills sshd and every process it started (its sessions run in
-// sessions of their own, so a process group does not hold them).
+// stop stops sshd and every process it started (its sessions run in
+// sessions of their own, so a process group does not hold them). They get
+// SIGTERM, not SIGKILL: a shell killed outright in the middle of a login
+// script can leave that script's lock files behind.
 func (s *sshd) stop() {
 	if s.cmd == nil {
 		return
 	}
 	for _, pid := range descendants(s.cmd.Process.Pid) {
-		syscall.Kill(pid, syscall.SIGKILL)
+		syscall.Kill(pid, syscall.SIGTERM)
 	}
 	s.cmd.Process.Kill()
 	<-s.exited
