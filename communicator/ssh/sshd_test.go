@@ -149,6 +149,7 @@ SetEnv SHLVL=1
 		return err
 	}
 	cmd := exec.Command(sshdPath, "-D", "-e", "-f", configPath)
+	dieWithTest(cmd)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return err
