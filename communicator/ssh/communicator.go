@@ -50,9 +50,9 @@ var _ packer.Communicator = (*Communicator)(nil)
 
 // Connect connects to the machine at host:port with cfg (with Prepare's
 // defaults, and refused with Prepare's errors) and returns a Communicator
-// for it. An empty host or a
-// zero port stands for cfg.Host or cfg.Port: a builder that knows the
-// machine's address (127.0.0.1 and a forwarded port, say) passes it here.
+// for it. An empty host or a zero port stands for cfg.Host or cfg.Port: a
+// builder that knows the machine's address (127.0.0.1 and a forwarded
+// port, say) passes it here.
 //
 // Connect tries again and again, a little more slowly each time but never
 // more than a second apart, until it logs in, until ssh_timeout has passed,
