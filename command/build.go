@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/core"
 	"github.com/packer-classic/packer/packer/template"
 )
 
@@ -97,7 +98,7 @@ func (o *buildOptions) variables() (map[string]string, error) {
 // on, then logs the variables given (the log's first line hid them, not
 // knowing yet which are sensitive). When the core cannot be made, they are
 // the values as given or written, so that the error can be shown masked.
-func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Core, []string, error) {
+func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*core.Core, []string, error) {
 	tpl, err := template.ParseFile(path)
 	if err != nil {
 		return nil, nil, err
@@ -109,7 +110,7 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	if err != nil {
 		return nil, nil, err
 	}
-	core, err := packer.NewCore(&packer.CoreConfig{
+	tc, err := core.NewCore(&core.CoreConfig{
 		Template:   tpl,
 		Components: m.ComponentFinder(),
 		Variables:  vars,
@@ -119,7 +120,7 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	})
 	sensitive := tpl.SensitiveValuesAsWritten(vars)
 	if err == nil {
-		sensitive = core.SensitiveValues()
+		sensitive = tc.SensitiveValues()
 	}
 	maskLog(m.Logger, sensitive)
 	m.Logger.Printf("variables given (-var-file, then -var): %s", givenVariables(vars, tpl.SensitiveVariables))
@@ -132,13 +133,13 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 	if err != nil {
 		return nil, sensitive, err
 	}
-	for _, w := range core.Warnings() {
+	for _, w := range tc.Warnings() {
 		masked.Error("Warning: " + w)
 	}
-	for _, sel := range core.UnknownSelections() {
-		masked.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(core.AllBuildNames(), ", ")))
+	for _, sel := range tc.UnknownSelections() {
+		masked.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(tc.AllBuildNames(), ", ")))
 	}
-	return core, sensitive, nil
+	return tc, sensitive, nil
 }
 
 // warnTemplate shows what the template says that Packer accepts but is
@@ -182,24 +183,24 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		ui.Error("packer build takes exactly one template file; run `packer build -h`")
 		return 1
 	}
-	if !slices.Contains(packer.OnErrorModes(), *onError) {
-		ui.Error(fmt.Sprintf("-on-error=%q: use one of %s", *onError, strings.Join(packer.OnErrorModes(), ", ")))
+	if !slices.Contains(core.OnErrorModes(), *onError) {
+		ui.Error(fmt.Sprintf("-on-error=%q: use one of %s", *onError, strings.Join(core.OnErrorModes(), ", ")))
 		return 1
 	}
 	if *parallel < 0 {
 		ui.Error(fmt.Sprintf("-parallel-builds=%d: use 0 (no limit) or a positive number", *parallel))
 		return 1
 	}
-	core, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	tc, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
 	ui = newMaskingUi(ui, sensitive)
 	if err != nil {
 		ui.Error(err.Error())
 		return 1
 	}
 
-	names := core.BuildNames()
+	names := tc.BuildNames()
 	if len(names) == 0 {
-		ui.Error(fmt.Sprintf("no builds to run: -only/-except left none of the template's builds (%s)", strings.Join(core.AllBuildNames(), ", ")))
+		ui.Error(fmt.Sprintf("no builds to run: -only/-except left none of the template's builds (%s)", strings.Join(tc.AllBuildNames(), ", ")))
 		return 1
 	}
 	out := &sharedOutput{stdout: c.Meta.Stdout, stderr: c.Meta.Stderr}
@@ -215,9 +216,9 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 	var failed []buildResult
 	for i, name := range names {
 		// As in Packer, output names a build TYPE.NAME.
-		display := core.DisplayName(name)
+		display := tc.DisplayName(name)
 		buildUi := newMaskingUi(newBuildUi(out, display, i, useColour, *machine), sensitive)
-		b, err := core.Build(name)
+		b, err := tc.Build(name)
 		if err == nil {
 			b.SetDebug(*debug)
 			b.SetForce(*force)
@@ -253,7 +254,7 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 			continue
 		}
 		code = 1
-		if *onError != packer.OnErrorCleanup {
+		if *onError != core.OnErrorCleanup {
 			ui.Error(fmt.Sprintf("-on-error=%s: build '%s' left what it made in place for you to inspect; remove it by hand when done.", *onError, r.name))
 		}
 	}

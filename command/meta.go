@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/core"
 	"github.com/packer-classic/packer/plugin"
 	"github.com/packer-classic/packer/plugin/loader"
 )
@@ -59,8 +60,8 @@ func (m *Meta) component(kind packer.Kind, name string) (any, error) {
 // ComponentFinder gives the core this Meta's way of making components:
 // each one fresh, found by discovery, served by a plugin process the
 // supervisor tracks.
-func (m *Meta) ComponentFinder() packer.ComponentFinder {
-	return packer.ComponentFinder{
+func (m *Meta) ComponentFinder() core.ComponentFinder {
+	return core.ComponentFinder{
 		Builder:       m.Builder,
 		Provisioner:   m.Provisioner,
 		PostProcessor: m.PostProcessor,

@@ -70,21 +70,21 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 		return 0
 	}
 
-	core, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	tc, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
 	// A component's error can quote its configuration, sensitive values
 	// included: they are masked here as in packer build.
 	ui = newMaskingUi(ui, sensitive)
 	if err != nil {
 		return c.failed(ui, err)
 	}
-	names := core.BuildNames()
+	names := tc.BuildNames()
 	if len(names) == 0 {
-		return c.failed(ui, fmt.Errorf("no builds to validate: -only/-except left none of the template's builds (%s)", strings.Join(core.AllBuildNames(), ", ")))
+		return c.failed(ui, fmt.Errorf("no builds to validate: -only/-except left none of the template's builds (%s)", strings.Join(tc.AllBuildNames(), ", ")))
 	}
 	var errs *multierror.Error
 	var warnings []string
 	for _, name := range names {
-		b, err := core.Build(name)
+		b, err := tc.Build(name)
 		if err != nil {
 			errs = multierror.Append(errs, err) // the core's errors name the build
 			continue

@@ -1,5 +1,8 @@
-// Package packer holds the interfaces every Packer component is written
-// against, and the core that drives them.
+// Package packer holds what a plugin links: the interfaces every Packer
+// component is written against, RemoteCmd, DecodeConfig and the keys the
+// core passes, the confined output paths, and the errors components share.
+// The core that drives components lives in package packer/core, and the
+// template engine in packer/template; neither is linked by a plugin.
 //
 // A component (a Builder, Provisioner, PostProcessor, Hook or Command) is
 // written as ordinary Go code against the interfaces in this package. It never
@@ -8,7 +11,7 @@
 // boundary, so the core uses a component in another process exactly as it
 // would use one linked into the same binary.
 //
-// The life of one build, as the core drives it:
+// The life of one build, as the core (packer/core) drives it:
 //
 //  1. Prepare is called on the builder, every provisioner and every
 //     post-processor with the configuration the template gives each of them.

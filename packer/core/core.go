@@ -1,4 +1,11 @@
-package packer
+// Package core turns a template into builds and runs them: it resolves the
+// template's variables, makes each build's builder, provisioners and
+// post-processor chains through a ComponentFinder (which package command
+// fills with plugin processes), prepares them, runs the builder with the
+// provision hook, and carries the artifact through each chain with
+// Packer's keep and destroy rules. It is the core's alone: plugins link
+// package packer, never this one.
+package core
 
 import (
 	"fmt"
@@ -9,6 +16,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/hashicorp/go-version"
 
+	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/packer/template"
 	"github.com/packer-classic/packer/packer/template/interpolate"
 )
@@ -17,10 +25,10 @@ import (
 // fills it with functions that start plugin processes; each call returns a
 // fresh component, so builds never share one.
 type ComponentFinder struct {
-	Builder       func(typ string) (Builder, error)
-	Provisioner   func(typ string) (Provisioner, error)
-	PostProcessor func(typ string) (PostProcessor, error)
-	Hook          func(name string) (Hook, error)
+	Builder       func(typ string) (packer.Builder, error)
+	Provisioner   func(typ string) (packer.Provisioner, error)
+	PostProcessor func(typ string) (packer.PostProcessor, error)
+	Hook          func(name string) (packer.Hook, error)
 }
 
 // CoreConfig is what a Core is made from.

@@ -1,14 +1,13 @@
-package packer
+package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/go-multierror"
 
+	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/packer/template/interpolate"
 )
 
@@ -18,7 +17,7 @@ import (
 type Build struct {
 	name, typ string
 
-	builder       Builder
+	builder       packer.Builder
 	builderConfig any
 
 	provisioners   []*buildProvisioner
@@ -44,20 +43,9 @@ type Build struct {
 	pending []string
 }
 
-type buildProvisioner struct {
-	typ         string
-	where       string // "provisioner 2 (shell-local)", for messages
-	provisioner Provisioner
-	raw         map[string]any // before interpolation, for the render with build data
-	config      any
-	pauseBefore time.Duration
-	timeout     time.Duration
-	maxRetries  int
-}
-
 type buildPostProcessor struct {
 	name, typ     string
-	postProcessor PostProcessor
+	postProcessor packer.PostProcessor
 	raw           map[string]any
 	config        any
 	keepInput     *bool
@@ -101,12 +89,12 @@ func (b *Build) SetOnError(mode string) { b.onError = mode }
 // configuration, under the packer_* keys.
 func (b *Build) packerConfig() map[string]any {
 	return map[string]any{
-		BuildNameConfigKey:     b.name,
-		BuilderTypeConfigKey:   b.typ,
-		DebugConfigKey:         b.debug,
-		ForceConfigKey:         b.force,
-		OnErrorConfigKey:       b.onError,
-		UserVariablesConfigKey: b.variables,
+		packer.BuildNameConfigKey:     b.name,
+		packer.BuilderTypeConfigKey:   b.typ,
+		packer.DebugConfigKey:         b.debug,
+		packer.ForceConfigKey:         b.force,
+		packer.OnErrorConfigKey:       b.onError,
+		packer.UserVariablesConfigKey: b.variables,
 	}
 }
 
@@ -142,7 +130,7 @@ func (b *Build) Prepare() ([]string, error) {
 // warner returns the function that shows a rendering warning about the
 // component where ("provisioner 1 (shell-local)") once, on ui, or keeps it
 // for Prepare to return when ui is nil.
-func (b *Build) warner(where string, ui Ui) func(string) {
+func (b *Build) warner(where string, ui packer.Ui) func(string) {
 	return func(m string) {
 		msg := where + ": " + m
 		b.warnMu.Lock()
@@ -173,7 +161,7 @@ func (b *Build) takePending() []string {
 // render renders raw, the configuration of the component where, with data
 // as the build data (nil keeps {{build}} actions for later), its warnings
 // going to ui (nil: to Prepare's warnings).
-func (b *Build) render(raw any, where string, data map[string]any, ui Ui) (any, error) {
+func (b *Build) render(raw any, where string, data map[string]any, ui packer.Ui) (any, error) {
 	ctx := *b.ictx
 	ctx.BuildData = data
 	ctx.Warn = b.warner(where, ui)
@@ -195,8 +183,8 @@ func (b *Build) render(raw any, where string, data map[string]any, ui Ui) (any, 
 //
 // The artifacts are returned in Packer's order: the builder's (when kept),
 // then each chain's, intermediate ones before the last.
-func (b *Build) Run(ctx context.Context, ui Ui) ([]Artifact, error) {
-	hook := &DispatchHook{Hooks: map[string][]Hook{HookProvision: {&provisionHook{build: b}}}}
+func (b *Build) Run(ctx context.Context, ui packer.Ui) ([]packer.Artifact, error) {
+	hook := &DispatchHook{Hooks: map[string][]packer.Hook{packer.HookProvision: {&provisionHook{build: b}}}}
 	artifact, err := b.builder.Run(ctx, ui, hook)
 	if err != nil {
 		return nil, fmt.Errorf("build %q: %w", b.name, err)
@@ -208,19 +196,19 @@ func (b *Build) Run(ctx context.Context, ui Ui) ([]Artifact, error) {
 		if artifact == nil {
 			return nil, fmt.Errorf("build %q: cancelled: %w", b.name, err)
 		}
-		return []Artifact{artifact}, fmt.Errorf("build %q: cancelled, though its builder returned an artifact after the cancel, left as it is (%s): %w", b.name, artifact.String(), err)
+		return []packer.Artifact{artifact}, fmt.Errorf("build %q: cancelled, though its builder returned an artifact after the cancel, left as it is (%s): %w", b.name, artifact.String(), err)
 	}
 	if artifact == nil {
 		return nil, nil
 	}
 	if len(b.postProcessors) == 0 {
-		return []Artifact{artifact}, nil
+		return []packer.Artifact{artifact}, nil
 	}
 	// The builder has run: a post-processor is rendered with what it
 	// shared, or with nothing when it shared nothing.
 	b.shareIfNone()
 
-	var artifacts []Artifact
+	var artifacts []packer.Artifact
 	keepBuilderArtifact := false
 	var errs *multierror.Error
 	for _, chain := range b.postProcessors {
@@ -262,7 +250,7 @@ func (b *Build) Run(ctx context.Context, ui Ui) ([]Artifact, error) {
 		}
 	}
 	if keepBuilderArtifact {
-		artifacts = append([]Artifact{artifact}, artifacts...)
+		artifacts = append([]packer.Artifact{artifact}, artifacts...)
 	} else if err := artifact.Destroy(); err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("build %q: destroying the builder's artifact: %w", b.name, err))
 	}
@@ -278,7 +266,7 @@ func describePostProcessor(pp *buildPostProcessor) string {
 
 // reprepare prepares a post-processor again with the data the builder
 // shared (see prepareWithBuildData).
-func (b *Build) reprepare(ui Ui, pp *buildPostProcessor) error {
+func (b *Build) reprepare(ui packer.Ui, pp *buildPostProcessor) error {
 	if err := b.prepareWithBuildData(ui, pp.raw, "post-processor "+pp.name, pp.postProcessor.Prepare); err != nil {
 		return fmt.Errorf("build %q: post-processor %s: %w", b.name, pp.name, err)
 	}
@@ -312,159 +300,4 @@ func (b *Build) shareIfNone() {
 	if b.buildData == nil {
 		b.buildData = map[string]any{}
 	}
-}
-
-// DispatchHook runs, for each hook name, the hooks registered under it, in
-// order.
-type DispatchHook struct {
-	Hooks map[string][]Hook
-}
-
-// Run runs the hooks registered under name, stopping at the first error or
-// when ctx is cancelled.
-func (h *DispatchHook) Run(ctx context.Context, name string, ui Ui, comm Communicator, data any) error {
-	for _, hook := range h.Hooks[name] {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := hook.Run(ctx, name, ui, comm, data); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// provisionHook runs a build's provisioners when its builder runs the
-// packer_provision hook.
-type provisionHook struct {
-	build *Build
-}
-
-func (h *provisionHook) Run(ctx context.Context, name string, ui Ui, comm Communicator, data any) error {
-	b := h.build
-	b.share(data)
-	for _, p := range b.provisioners {
-		if p.pauseBefore > 0 {
-			ui.Say(fmt.Sprintf("Pausing %s before the next provisioner...", p.pauseBefore))
-			timer := time.NewTimer(p.pauseBefore)
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
-				timer.Stop()
-				return ctx.Err()
-			}
-		}
-		if err := b.prepareWithBuildData(ui, p.raw, p.where, p.provisioner.Prepare); err != nil {
-			return fmt.Errorf("%s: %w", p.where, err)
-		}
-		if b.debug {
-			if err := pauseForDebug(ctx, ui); err != nil {
-				return err
-			}
-		}
-		ui.Say(fmt.Sprintf("Provisioning with %s...", p.typ))
-		if err := p.run(ctx, ui, comm); err != nil {
-			h.cleanUpAfterError(ctx, ui, comm)
-			return fmt.Errorf("provisioner %s: %w", p.typ, err)
-		}
-	}
-	return nil
-}
-
-// cleanUpAfterError runs the template's error-cleanup-provisioner, if it has
-// one, after a provisioner failed; its own failure is reported and does not
-// replace the error that caused it. A cancelled build skips it, and so does
-// -on-error=abort, as in Packer (abort cleans up nothing; cleanup and
-// run-cleanup-provisioner run it).
-func (h *provisionHook) cleanUpAfterError(ctx context.Context, ui Ui, comm Communicator) {
-	p := h.build.errorCleanup
-	if p == nil || ctx.Err() != nil {
-		return
-	}
-	if h.build.onError == OnErrorAbort {
-		ui.Say(fmt.Sprintf("-on-error=abort: not running the error-cleanup-provisioner (%s)", p.typ))
-		return
-	}
-	if err := h.build.prepareWithBuildData(ui, p.raw, p.where, p.provisioner.Prepare); err != nil {
-		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) cannot run: %v", p.typ, err))
-		return
-	}
-	ui.Say(fmt.Sprintf("Provisioning failed: running the error-cleanup-provisioner (%s)...", p.typ))
-	if err := p.run(ctx, ui, comm); err != nil {
-		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) failed too: %v", p.typ, err))
-	}
-}
-
-// prepareWithBuildData calls prepare, a component's Prepare, again with raw,
-// the configuration of the component where, rendered with what the builder
-// shared through the provision hook (nothing, when it passed no map), once
-// the builder has run the hook; until then the component keeps the
-// configuration Build.Prepare gave it. Rendering warnings go to ui.
-func (b *Build) prepareWithBuildData(ui Ui, raw map[string]any, where string, prepare func(...any) error) error {
-	data := b.sharedData()
-	if data == nil {
-		return nil
-	}
-	rendered, err := b.render(raw, where, data, ui)
-	if err != nil {
-		return err
-	}
-	return prepare(rendered, b.packerConfig())
-}
-
-// debugPause is what -debug asks before each provisioner, as Packer does.
-const debugPause = "Pausing before the next provisioner. Press enter to continue."
-
-// pauseForDebug waits, under -debug, for the user to press enter. Without a
-// terminal to ask on it says so and goes on at once, never hanging; a
-// cancelled build stops waiting.
-func pauseForDebug(ctx context.Context, ui Ui) error {
-	answered := make(chan error, 1)
-	go func() {
-		_, err := ui.Ask(debugPause)
-		answered <- err
-	}()
-	select {
-	case err := <-answered:
-		if err != nil {
-			ui.Say(fmt.Sprintf("-debug: cannot pause (%v); going on", err))
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// run provisions with the provisioner's timeout, retrying up to max_retries
-// times.
-func (p *buildProvisioner) run(ctx context.Context, ui Ui, comm Communicator) error {
-	var err error
-	for attempt := 0; attempt <= p.maxRetries; attempt++ {
-		if attempt > 0 {
-			ui.Error(fmt.Sprintf("Provisioner %s failed (%v); retrying, attempt %d of %d", p.typ, err, attempt, p.maxRetries))
-		}
-		err = p.once(ctx, ui, comm)
-		if err == nil || ctx.Err() != nil {
-			return err
-		}
-	}
-	return err
-}
-
-func (p *buildProvisioner) once(ctx context.Context, ui Ui, comm Communicator) error {
-	if p.timeout <= 0 {
-		return p.provisioner.Provision(ctx, ui, comm)
-	}
-	tctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	err := p.provisioner.Provision(tctx, ui, comm)
-	if ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
-		// Past its timeout the provisioner failed, whatever it returned:
-		// one that ignores its context may still report success.
-		if err == nil {
-			return fmt.Errorf("timed out after %s (the provisioner's \"timeout\"), and returned only after that, ignoring its cancellation", p.timeout)
-		}
-		return fmt.Errorf("timed out after %s (the provisioner's \"timeout\"): %w", p.timeout, err)
-	}
-	return err
 }
