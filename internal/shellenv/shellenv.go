@@ -1,6 +1,7 @@
-// Package shellenv is what the shell and shell-local provisioners share to
-// hand their environment_vars to a script without putting the values on a
-// command line, where every user of the machine can read them (ps, /proc):
+// Package shellenv is what the shell and shell-local provisioners share:
+// their common keys and their checks (Common), and how they hand their
+// environment_vars to a script without putting the values on a command
+// line, where every user of the machine can read them (ps, /proc):
 // the variables go into a file, readable by its owner only, that the
 // command sources, and {{.Vars}} in execute_command is the command that
 // sources it.

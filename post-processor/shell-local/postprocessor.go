@@ -7,14 +7,14 @@ import (
 	"context"
 	"strings"
 
+	"github.com/packer-classic/packer/internal/localshell"
 	"github.com/packer-classic/packer/packer"
-	provisioner "github.com/packer-classic/packer/provisioner/shell-local"
 )
 
 // Config is the shell-local provisioner's configuration plus
 // keep_input_artifact.
 type Config struct {
-	provisioner.Config `mapstructure:",squash"`
+	localshell.Config `mapstructure:",squash"`
 	// KeepInputArtifact is read by the core; accepted here so that it is
 	// not an unknown key.
 	KeepInputArtifact *bool `mapstructure:"keep_input_artifact"`
@@ -52,7 +52,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 			"PACKER_ARTIFACT_FILES=" + strings.Join(a.Files(), " "),
 		}
 	}
-	if err := provisioner.Run(ctx, ui, &config); err != nil {
+	if err := localshell.Run(ctx, ui, &config); err != nil {
 		return nil, false, err
 	}
 	return a, true, nil

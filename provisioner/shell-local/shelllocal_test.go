@@ -162,3 +162,18 @@ func TestShellLocal_environmentVarsNeverGoOnTheCommandLine(t *testing.T) {
 		}
 	}
 }
+
+func TestShellLocal_aLineOver1MiBIsShownInPiecesAndTheLinesAfterItToo(t *testing.T) {
+	requireUnix(t)
+	ui, err := provision(t, map[string]any{"inline": []any{"head -c 2000000 /dev/zero | tr '\\000' z; echo; echo after"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := 0
+	for _, line := range ui.Lines() {
+		shown += strings.Count(line, "z")
+	}
+	if shown != 2000000 || !ui.Has("after") {
+		t.Errorf("the Ui showed %d of the 2000000 z's, and the line after it: %v", shown, ui.Has("after"))
+	}
+}

@@ -24,12 +24,9 @@ import (
 
 // Config is the shell provisioner's configuration, with Packer's keys.
 type Config struct {
-	Inline          []string `mapstructure:"inline"`
-	InlineShebang   string   `mapstructure:"inline_shebang"`
-	Script          string   `mapstructure:"script"`
-	Scripts         []string `mapstructure:"scripts"`
-	EnvironmentVars []string `mapstructure:"environment_vars"`
-	EnvVarFormat    string   `mapstructure:"env_var_format"`
+	// inline, inline_shebang, script, scripts, environment_vars,
+	// env_var_format and valid_exit_codes, as shell-local has them.
+	shellenv.Common `mapstructure:",squash"`
 	// ExecuteCommand runs the uploaded script; it may use {{.Path}},
 	// {{.Vars}} (". VARSFILE &&": the command that sources the variables
 	// file) and {{.EnvVarFile}} (that file's path), as in Packer (default
@@ -43,8 +40,6 @@ type Config struct {
 	RemotePath   string `mapstructure:"remote_path"`
 	// ExpectDisconnect lets a script end the connection (a reboot).
 	ExpectDisconnect bool `mapstructure:"expect_disconnect"`
-	// ValidExitCodes count as success (default 0).
-	ValidExitCodes []int `mapstructure:"valid_exit_codes"`
 	// SkipClean leaves the uploaded scripts in place.
 	SkipClean bool `mapstructure:"skip_clean"`
 	// Binary uploads scripts unchanged (accepted for compatibility).
@@ -67,38 +62,7 @@ func (p *Provisioner) Prepare(raws ...any) error {
 	if err := packer.DecodeConfig(&c, raws...); err != nil {
 		return err
 	}
-	var errs *multierror.Error
-	sources := 0
-	for _, set := range []bool{len(c.Inline) > 0, c.Script != "", len(c.Scripts) > 0} {
-		if set {
-			sources++
-		}
-	}
-	if sources == 0 {
-		errs = multierror.Append(errs, errors.New("one of inline, script or scripts must be set"))
-	}
-	if sources > 1 {
-		errs = multierror.Append(errs, errors.New("only one of inline, script or scripts may be set"))
-	}
-	if c.Script != "" {
-		c.Scripts = []string{c.Script}
-	}
-	for _, s := range c.Scripts {
-		if _, err := os.Stat(s); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("script: %w", err))
-		}
-	}
-	for _, kv := range c.EnvironmentVars {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			errs = multierror.Append(errs, fmt.Errorf("environment_vars: %q is not KEY=VALUE", kv))
-		}
-	}
-	if c.InlineShebang == "" {
-		c.InlineShebang = "/bin/sh -e"
-	}
-	if c.EnvVarFormat == "" {
-		c.EnvVarFormat = "%s='%s' "
-	}
+	errs := c.Common.Check()
 	if c.ExecuteCommand == "" {
 		c.ExecuteCommand = "chmod +x {{.Path}}; {{.Vars}} {{.Path}}"
 	}
@@ -111,9 +75,6 @@ func (p *Provisioner) Prepare(raws ...any) error {
 	randomPath := c.RemoteFile == "" && c.RemotePath == ""
 	if c.RemotePath == "" && c.RemoteFile != "" {
 		c.RemotePath = inFolder(c.RemoteFolder, c.RemoteFile)
-	}
-	if len(c.ValidExitCodes) == 0 {
-		c.ValidExitCodes = []int{0}
 	}
 	if err := errs.ErrorOrNil(); err != nil {
 		return err
