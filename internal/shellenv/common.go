@@ -82,4 +82,3 @@ func (c *Common) Check(others ...CommandSource) *multierror.Error {
 	}
 	return errs
 }
-
