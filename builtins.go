@@ -41,25 +41,6 @@ func builtinFactories() map[string]func() any {
 	}
 }
 
-// builtinComponents maps each built-in plugin's binary name to the function
-// that serves it alone from this process (`packer plugin packer-TYPE-NAME`).
-func builtinComponents() map[string]func() {
-	out := map[string]func(){}
-	for binary, make := range builtinFactories() {
-		out[binary] = func() {
-			switch c := make().(type) {
-			case packer.Builder:
-				plugin.ServeBuilder(c)
-			case packer.Provisioner:
-				plugin.ServeProvisioner(c)
-			case packer.PostProcessor:
-				plugin.ServePostProcessor(c)
-			}
-		}
-	}
-	return out
-}
-
 // builtinSet serves every built-in from one process (`packer plugin
 // --builtins`), a fresh instance for each request on its own stream: a run
 // with many builds starts one process for the built-ins, not one per build.
@@ -86,7 +67,7 @@ func builtinSet() *plugin.Set {
 // builtinNames lists the built-ins by kind, in the shape discovery takes.
 func builtinNames() map[packer.Kind][]string {
 	out := make(map[packer.Kind][]string)
-	for binary := range builtinComponents() {
+	for binary := range builtinFactories() {
 		kind, name, ok := plugin.ParseBinaryName(binary)
 		if ok {
 			out[kind] = append(out[kind], name)
@@ -96,9 +77,4 @@ func builtinNames() map[packer.Kind][]string {
 		sort.Strings(names)
 	}
 	return out
-}
-
-func sortedStrings(s []string) []string {
-	sort.Strings(s)
-	return s
 }

@@ -73,7 +73,6 @@ type Client struct {
 	killed bool
 	// dispensed counts the components handed out with Dispense.
 	dispensed atomic.Int32
-	addr      string // where the plugin listens, once it has said
 
 	reaped   chan struct{} // closed when the process has exited
 	exited   chan struct{} // closed when, besides, its output is drained
@@ -232,7 +231,7 @@ func (c *Client) start() error {
 			return c.startError(h.err)
 		}
 		addr = h.addr
-		c.addr = addr
+		c.logger.Printf("%s: listening on %s", c.name, addr)
 	case <-c.exited:
 		return c.startError(errors.New("it exited before completing the handshake"))
 	case <-timer.C:

@@ -71,14 +71,14 @@ const (
 	SourcePluginDir Source = "plugin-dir"
 	// SourcePath is a directory on PATH.
 	SourcePath Source = "PATH"
-	// SourceBuiltin is the packer executable itself, re-executed as
-	// `packer plugin packer-KIND-NAME`.
+	// SourceBuiltin is the packer executable itself, re-executed once per
+	// run as `packer plugin --builtins` to serve every built-in.
 	SourceBuiltin Source = "built-in"
 )
 
-// BuiltinSubcommand is the hidden packer subcommand that serves a built-in
-// component: `packer plugin packer-builder-null`. Discovery and main agree
-// on it through this constant.
+// BuiltinSubcommand is the hidden packer subcommand that serves the
+// built-in components (`packer plugin --builtins`). Discovery, the loader
+// and main agree on it through this constant.
 const BuiltinSubcommand = "plugin"
 
 // Found is one plugin discovery found: what it is, how to start it and where
@@ -90,7 +90,7 @@ type Found struct {
 	// executable itself.
 	Path string
 	// Args are the arguments to run Path with; empty except for a built-in,
-	// which needs [plugin packer-KIND-NAME].
+	// served by [plugin --builtins].
 	Args []string
 	// Source is where it was found; Origin adds detail a user needs to
 	// fix a wrong entry: the config file for SourceConfig, the directory
@@ -387,7 +387,7 @@ func (d Discovery) isBuiltin(kind packer.Kind, name string) bool {
 func (d Discovery) builtin(kind packer.Kind, name string) Found {
 	return Found{
 		Kind: kind, Name: name, Path: d.Executable,
-		Args:   []string{BuiltinSubcommand, BinaryName(kind, name)},
+		Args:   []string{BuiltinSubcommand, BuiltinsArg},
 		Source: SourceBuiltin, Origin: d.Executable,
 	}
 }

@@ -45,12 +45,12 @@ func TestHandshake_aPluginProcessServesItsBuilder(t *testing.T) {
 
 func TestPorts_aRangeOfOnePortIsHonoured(t *testing.T) {
 	port := freePort(t)
-	c, _ := startHelper(t, "builder", ClientConfig{MinPort: port, MaxPort: port})
+	c, logs := startHelper(t, "builder", ClientConfig{MinPort: port, MaxPort: port})
 	if _, err := runBuilder(t, c, "plain"); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.addr; got != fmt.Sprintf("127.0.0.1:%d", port) {
-		t.Errorf("plugin listens on %s, want port %d", got, port)
+	if got := logs.waitFor("listening on"); !strings.HasSuffix(got, fmt.Sprintf("listening on 127.0.0.1:%d", port)) {
+		t.Errorf("plugin: %q, want port %d", got, port)
 	}
 }
 
