@@ -12,6 +12,7 @@
 #   id_ed25519   the private key (OpenSSH format) whose public half is root's
 #                authorized key; id_ed25519.pub beside it
 #   cmdline      the kernel command line the images expect
+#   SHA256SUMS   the images' checksums, for iso_checksum "file:..."
 #
 # Usage: testdata/vm/build.sh [OUTPUT_DIR]
 #
@@ -246,6 +247,7 @@ mke2fs -q -t ext4 -L testvm -J size=4 -d "${root}" "${img}/rootfs.img" 96M >&2 |
 debugfs -w -f "${work}/owners.debugfs" "${img}/rootfs.img" >/dev/null 2>&1 ||
 	die "debugfs could not set the owners"
 echo "console=ttyS0 root=/dev/vda rw quiet" >"${img}/cmdline"
+(cd "${img}" && sha256sum rootfs.img vmlinuz initrd.img >SHA256SUMS)
 touch "${img}/complete"
 
 # Another run may have finished first; then its machine is kept.
