@@ -52,7 +52,7 @@ func needTestVM(t *testing.T) string {
 }
 
 // qemuProcesses lists the qemu processes whose command line holds marker
-// (a test's own directory, which every path of its build is under).
+// (a test's own directory, which its output directory is under).
 func qemuProcesses(marker string) []string {
 	entries, _ := os.ReadDir("/proc")
 	var found []string
@@ -86,7 +86,8 @@ func TestE2E_QemuBuildsAnImageHoldingWhatTheProvisionersWrote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := e.run("build", "-var", "vm="+vm, "-var", "output=out", example)
+	// The absolute output directory marks this build's qemu.
+	r := e.run("build", "-var", "vm="+vm, "-var", "output="+filepath.Join(e.dir, "out"), example)
 	if r.code != 0 {
 		t.Fatalf("packer build examples/qemu.json: %v", r)
 	}
@@ -132,10 +133,11 @@ func TestE2E_QemuBuildsAnImageHoldingWhatTheProvisionersWrote(t *testing.T) {
 // sleepingTemplate boots the test machine and runs a provisioner that says
 // its pid and sleeps, for the tests that stop packer mid-provisioning.
 func sleepingTemplate(e *env, vm string) {
+	// The absolute output directory marks this build's qemu.
 	e.writeFile("template.json", `{
 		"builders": [{
 			"type": "qemu", "iso_url": "`+vm+`/rootfs.img", "iso_checksum": "none", "disk_image": true,
-			"output_directory": "out", "headless": true, "memory": 256, "accelerator": "tcg",
+			"output_directory": "`+filepath.Join(e.dir, "out")+`", "headless": true, "memory": 256, "accelerator": "tcg",
 			"qemuargs": [["-kernel", "`+vm+`/vmlinuz"], ["-initrd", "`+vm+`/initrd.img"], ["-append", "console=ttyS0 root=/dev/vda rw quiet"]],
 			"ssh_username": "root", "ssh_private_key_file": "`+vm+`/id_ed25519", "shutdown_command": "poweroff"
 		}],
