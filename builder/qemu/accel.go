@@ -2,6 +2,7 @@ package qemu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,11 +11,17 @@ import (
 	"time"
 )
 
-// kvmProbeTimeout bounds the test guest's run under kvm. A working kvm runs
-// it in a fraction of a second (tcg itself needs about 0.15 s on a small
-// machine); a kvm that cannot run guests hangs, so the bound is what such a
-// machine pays for not naming its accelerator.
-const kvmProbeTimeout = 1500 * time.Millisecond
+// How long kvm gets to run the test guest. A kvm that cannot run guests
+// hangs (burning a CPU), so the bound is what such a machine pays for not
+// naming its accelerator, and it should be short; but a loaded machine is
+// slow to start any qemu. So the same guest runs under tcg at the same time,
+// and kvm, which runs it natively, must answer within kvmMargin times tcg's
+// time plus kvmSlack, and within kvmProbeMax in any case.
+const (
+	kvmMargin   = 4
+	kvmSlack    = 250 * time.Millisecond
+	kvmProbeMax = 3 * time.Second
+)
 
 // probeByte is what the test guest writes to its serial port.
 const probeByte = 'K'
@@ -47,8 +54,8 @@ type acceleration struct {
 }
 
 // chooseAcceleration resolves c.Accelerator: a named one is used as it is;
-// when none is named, kvm is used only if it runs the test guest within
-// kvmProbeTimeout, else tcg.
+// when none is named, kvm is used only if it runs the test guest (see
+// probeKVM), else tcg.
 func chooseAcceleration(ctx context.Context, c *Config) acceleration {
 	cpu := func(def string) string {
 		if c.CPUModel != "" {
@@ -71,7 +78,7 @@ func chooseAcceleration(ctx context.Context, c *Config) acceleration {
 		return tcg
 	}
 	f.Close()
-	took, err := probe(ctx, c.QemuBinary, c.MachineType, "kvm", cpu("host"))
+	took, err := probeKVM(ctx, c.QemuBinary, c.MachineType, cpu("host"), cpu("max"))
 	if err != nil {
 		tcg.why = fmt.Sprintf("/dev/kvm exists, but kvm could not run a test guest: %v", err)
 		return tcg
@@ -79,8 +86,45 @@ func chooseAcceleration(ctx context.Context, c *Config) acceleration {
 	return acceleration{accel: "kvm", cpuModel: cpu("host"), why: fmt.Sprintf("kvm ran a test guest in %s", took.Round(time.Millisecond))}
 }
 
+// probeKVM runs the test guest under kvm and under tcg at once and reports
+// how long kvm took, or why it did not answer in time.
+func probeKVM(ctx context.Context, qemu, machineType, kvmCPU, tcgCPU string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, kvmProbeMax)
+	defer cancel()
+	type result struct {
+		took time.Duration
+		err  error
+	}
+	kvm := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		took, err := probe(ctx, qemu, machineType, "kvm", kvmCPU)
+		kvm <- result{took, err}
+	}()
+	tcgTook, tcgErr := probe(ctx, qemu, machineType, "tcg", tcgCPU)
+	if tcgErr != nil {
+		// Without tcg's time to go by, kvm gets the whole kvmProbeMax.
+		r := <-kvm
+		if errors.Is(r.err, context.DeadlineExceeded) && ctx.Err() != nil {
+			return 0, fmt.Errorf("it did not answer within %s", kvmProbeMax)
+		}
+		return r.took, r.err
+	}
+	bound := min(kvmMargin*tcgTook+kvmSlack, kvmProbeMax)
+	timer := time.NewTimer(bound - time.Since(start))
+	defer timer.Stop()
+	select {
+	case r := <-kvm:
+		return r.took, r.err
+	case <-timer.C:
+		cancel()
+		<-kvm
+		return 0, fmt.Errorf("it did not answer within %s (tcg did in %s)", bound.Round(time.Millisecond), tcgTook.Round(time.Millisecond))
+	}
+}
+
 // probe boots bootSector with accel and reports how long it took to write
-// its byte, or why it did not within kvmProbeTimeout.
+// its byte, or why it did not before ctx ended.
 func probe(ctx context.Context, qemu, machineType, accel, cpuModel string) (time.Duration, error) {
 	dir, err := os.MkdirTemp("", "packer-qemu-probe-")
 	if err != nil {
@@ -108,8 +152,6 @@ func probe(ctx context.Context, qemu, machineType, accel, cpuModel string) (time
 		return 0, err
 	}
 	defer p.kill()
-	timer := time.NewTimer(kvmProbeTimeout)
-	defer timer.Stop()
 	select {
 	case <-wrote:
 		return time.Since(start), nil
@@ -120,8 +162,6 @@ func probe(ctx context.Context, qemu, machineType, accel, cpuModel string) (time
 		default:
 		}
 		return 0, p.exitError()
-	case <-timer.C:
-		return 0, fmt.Errorf("it did not answer within %s", kvmProbeTimeout)
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
