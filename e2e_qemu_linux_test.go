@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -29,7 +31,7 @@ var testVM struct {
 // needTestVM skips t unless qemu and the tools to build and read the test
 // machine are here, and returns the machine's directory, building it on
 // first use.
-func needTestVM(t *testing.T) string {
+func needTestVM(t testing.TB) string {
 	t.Helper()
 	testdeps.Need(t, "qemu-system-x86_64", "qemu-img", "debugfs", "mke2fs", "apt-get", "dpkg-deb")
 	testVM.once.Do(func() {
@@ -197,4 +199,37 @@ func TestE2E_QemuKillingTheCoreMidProvisioningLeavesNoQemu(t *testing.T) {
 	r.signal(syscall.SIGKILL)
 	r.cmd.Wait()
 	waitNoQemu(t, e.dir)
+}
+
+// BenchmarkQemuBuild is the qemu builder's speed: the wall time of `packer
+// build` of examples/qemu.json on the test machine, from packer's start to
+// its exit, with the accelerator left for the builder to choose. Run it as
+// `go test -run '^$' -bench QemuBuild -benchtime 5x .`; it reports the
+// median of the runs as s/build (ns/op is their mean).
+func BenchmarkQemuBuild(b *testing.B) {
+	vm := needTestVM(b)
+	if bins.err != nil {
+		b.Fatal(bins.err)
+	}
+	example, err := filepath.Abs(filepath.Join("examples", "qemu.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir, home := b.TempDir(), b.TempDir()
+	var runs []time.Duration
+	for b.Loop() {
+		cmd := exec.Command(filepath.Join(bins.dir, "packer"), "build", "-force", "-var", "vm="+vm, "-var", "output=out", example)
+		cmd.Dir = dir
+		cmd.Env = []string{"HOME=" + home, "PATH=" + systemPath(), "PACKER_PLUGIN_PATH=" + filepath.Join(home, "no-plugins")}
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("packer build: %v\n%s", err, out.String())
+		}
+		runs = append(runs, time.Since(start))
+	}
+	slices.Sort(runs)
+	b.ReportMetric(runs[len(runs)/2].Seconds(), "s/build")
+	b.Logf("runs, sorted: %v", runs)
 }
