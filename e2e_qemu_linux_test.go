@@ -164,15 +164,23 @@ func waitNoQemu(t *testing.T, marker string) {
 	}
 }
 
-func TestE2E_QemuInterruptedMidProvisioningLeavesNoQemu(t *testing.T) {
+// startProvisioning starts a build of sleepingTemplate and returns once its
+// provisioner runs, with one qemu running the build.
+func startProvisioning(t *testing.T) (*env, *liveRun) {
+	t.Helper()
 	vm := needTestVM(t)
 	e := newEnv(t)
 	sleepingTemplate(e, vm)
 	r := e.start("build", "template.json")
 	r.waitFor(r.stdout, "provisioning in pid")
-	if len(qemuProcesses(e.dir)) != 1 {
-		t.Fatalf("want one qemu running this build, found %q", qemuProcesses(e.dir))
+	if procs := qemuProcesses(e.dir); len(procs) != 1 {
+		t.Fatalf("want one qemu running this build, found %q", procs)
 	}
+	return e, r
+}
+
+func TestE2E_QemuInterruptedMidProvisioningLeavesNoQemu(t *testing.T) {
+	e, r := startProvisioning(t)
 	r.signal(syscall.SIGINT)
 	code, stdout, stderr := r.wait()
 	if code == 0 {
@@ -188,14 +196,7 @@ func TestE2E_QemuInterruptedMidProvisioningLeavesNoQemu(t *testing.T) {
 }
 
 func TestE2E_QemuKillingTheCoreMidProvisioningLeavesNoQemu(t *testing.T) {
-	vm := needTestVM(t)
-	e := newEnv(t)
-	sleepingTemplate(e, vm)
-	r := e.start("build", "template.json")
-	r.waitFor(r.stdout, "provisioning in pid")
-	if len(qemuProcesses(e.dir)) != 1 {
-		t.Fatalf("want one qemu running this build, found %q", qemuProcesses(e.dir))
-	}
+	e, r := startProvisioning(t)
 	r.signal(syscall.SIGKILL)
 	r.cmd.Wait()
 	waitNoQemu(t, e.dir)
