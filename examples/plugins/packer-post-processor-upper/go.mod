@@ -1,6 +1,6 @@
 module example.com/packer-post-processor-upper
 
-go 1.25
+go 1.25.0
 
 require github.com/packer-classic/packer v0.0.0
 
