@@ -133,7 +133,9 @@ func TestE2E_QemuBuildsAnImageHoldingWhatTheProvisionersWrote(t *testing.T) {
 }
 
 // sleepingTemplate boots the test machine and runs a provisioner that says
-// its pid and sleeps, for the tests that stop packer mid-provisioning.
+// its pid and sleeps, for the tests that stop packer mid-provisioning. Its
+// script goes up by sftp (the build test's files go by scp), so reaching
+// the provisioner shows the machine's sftp-server works.
 func sleepingTemplate(e *env, vm string) {
 	// The absolute output directory marks this build's qemu.
 	e.writeFile("template.json", `{
@@ -141,7 +143,8 @@ func sleepingTemplate(e *env, vm string) {
 			"type": "qemu", "iso_url": "`+vm+`/rootfs.img", "iso_checksum": "none", "disk_image": true,
 			"output_directory": "`+filepath.Join(e.dir, "out")+`", "headless": true, "memory": 256, "accelerator": "tcg",
 			"qemuargs": [["-kernel", "`+vm+`/vmlinuz"], ["-initrd", "`+vm+`/initrd.img"], ["-append", "console=ttyS0 root=/dev/vda rw quiet"]],
-			"ssh_username": "root", "ssh_private_key_file": "`+vm+`/id_ed25519", "shutdown_command": "poweroff"
+			"ssh_username": "root", "ssh_private_key_file": "`+vm+`/id_ed25519", "shutdown_command": "poweroff",
+			"ssh_file_transfer_method": "sftp"
 		}],
 		"provisioners": [{"type": "shell", "inline": ["echo provisioning in pid $$", "exec sleep 1000"]}]
 	}`)

@@ -152,6 +152,8 @@ chmod 700 "${root}/root" "${root}/root/.ssh"
 cp "${x}/usr/sbin/dropbear" "${root}/usr/sbin/dropbear"
 cp "${x}/usr/bin/scp" "${root}/usr/bin/scp"
 cp "${x}/usr/lib/openssh/sftp-server" "${root}/usr/lib/openssh/sftp-server"
+# Debian's dropbear runs its sftp subsystem from here.
+ln -s openssh/sftp-server "${root}/usr/lib/sftp-server"
 # Every library those need, from the downloaded packages only.
 mkdir -p "${root}/lib/x86_64-linux-gnu" "${root}/lib64"
 cp "${loader}" "${root}/lib/x86_64-linux-gnu/"
@@ -255,4 +257,11 @@ if ! mv -T "${img}" "${out}" 2>/dev/null; then
 	[[ -f "${out}/complete" ]] || die "cannot move the machine into ${out}"
 fi
 say "built ${out}"
+# Machines an older version of this script built in the default place are
+# of no more use; they take 110 MB each.
+if [[ $# -eq 0 ]]; then
+	for old in "${repo}"/.cache/testvm/*/; do
+		[[ "${old%/}" != "${out}" && -f "${old}complete" ]] && rm -rf "${old}"
+	done
+fi
 echo "${out}"
