@@ -57,11 +57,26 @@ root="${work}/root"
 img="${work}/img"
 mkdir -p "${debs}" "${x}" "${initrd}" "${root}" "${img}"
 
+# refresh_lists runs apt-get update once, as root, when the package lists
+# are missing or stale (a download of a version Debian no longer serves).
+refreshed=""
+refresh_lists() {
+	[[ -z "${refreshed}" && $(id -u) -eq 0 ]] || return 1
+	refreshed=1
+	say "apt-get update"
+	apt-get update >"${work}/apt-update.log" 2>&1 || die "apt-get update failed: $(tail -3 "${work}/apt-update.log")"
+}
+
 # The meta package names the real image package; download that.
-kernel_pkg="$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-	awk '/Depends: linux-image-[0-9]/ {print $2; exit}')"
+kernel_package() {
+	apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'
+}
+kernel_pkg="$(kernel_package)"
+if [[ -z "${kernel_pkg}" ]] && refresh_lists; then
+	kernel_pkg="$(kernel_package)"
+fi
 [[ -n "${kernel_pkg}" ]] ||
-	die "apt-cache cannot resolve linux-image-cloud-amd64 to a kernel package; run apt-get update"
+	die "apt-cache cannot resolve linux-image-cloud-amd64 to a kernel package; run apt-get update as root"
 
 # The programs the machine runs and the libraries they link (checked below:
 # a library that resolves outside these packages fails the build).
@@ -73,8 +88,10 @@ say "downloading ${packages[*]}"
 apt_opts=()
 # apt's download sandbox user cannot write a directory only root can.
 [[ $(id -u) -eq 0 ]] && apt_opts+=(-o APT::Sandbox::User=root)
-(cd "${debs}" && apt-get download "${apt_opts[@]}" "${packages[@]}" >"${work}/apt.log" 2>&1) ||
+download() { (cd "${debs}" && apt-get download "${apt_opts[@]}" "${packages[@]}" >"${work}/apt.log" 2>&1); }
+if ! download && ! { refresh_lists && download; }; then
 	die "apt-get download failed: $(tail -3 "${work}/apt.log")"
+fi
 for deb in "${debs}"/*.deb; do
 	dpkg-deb -x "${deb}" "${x}"
 done
