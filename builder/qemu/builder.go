@@ -102,7 +102,7 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (_ pa
 	if c.DiskImage {
 		extension = "img"
 	}
-	src, err := (&source{urls: c.ISOURLs, checksum: mustChecksum(c.ISOChecksum), targetPath: c.ISOTargetPath, extension: extension, ui: ui}).fetch(ctx)
+	src, err := (&source{urls: c.ISOURLs, checksum: c.checksum, targetPath: c.ISOTargetPath, extension: extension, ui: ui}).fetch(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -191,15 +191,6 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (_ pa
 		}
 	}
 	return &Artifact{dir: out, disk: disk, config: c, accel: got.accel}, nil
-}
-
-// mustChecksum parses an iso_checksum that prepare accepted.
-func mustChecksum(s string) checksum {
-	sum, err := parseChecksum(s)
-	if err != nil {
-		panic("qemu: iso_checksum passed prepare but does not parse: " + err.Error())
-	}
-	return sum
 }
 
 func acceleratorName(accel string) string {

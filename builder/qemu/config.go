@@ -117,6 +117,8 @@ type Config struct {
 	sshcomm.Config `mapstructure:",squash"`
 
 	packer.PackerConfig `mapstructure:",squash"`
+
+	checksum checksum // ISOChecksum, parsed by prepare
 }
 
 // diskSizePattern is what disk_size accepts: MiB, or a size with a suffix.
@@ -206,8 +208,10 @@ func (c *Config) prepare() error {
 	}
 	if c.ISOChecksum == "" {
 		add(`iso_checksum: required; give "sha256:HEX", "file:SHA256SUMS", or "none" to skip the check`)
-	} else if _, err := parseChecksum(c.ISOChecksum); err != nil {
+	} else if sum, err := parseChecksum(c.ISOChecksum); err != nil {
 		add("iso_checksum: %v", err)
+	} else {
+		c.checksum = sum
 	}
 	for _, key := range []struct{ name, path string }{{"output_directory", c.OutputDirectory}, {"iso_target_path", c.ISOTargetPath}} {
 		if key.path != "" {

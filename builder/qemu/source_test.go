@@ -90,13 +90,13 @@ func TestSource_localPathsAndFileURLsAreUsedInPlaceAndChecked(t *testing.T) {
 		{"file://" + p, "file:" + sums},
 		{"file://" + p, "file:file://" + sums},
 	} {
-		s := &source{urls: []string{tc.url}, checksum: mustChecksum(tc.checksum), extension: "img", ui: &packertest.Ui{}}
+		s := &source{urls: []string{tc.url}, checksum: testChecksum(t, tc.checksum), extension: "img", ui: &packertest.Ui{}}
 		got, err := s.fetch(context.Background())
 		if err != nil || got != p {
 			t.Errorf("%s with %s: got %q, %v; want %q", tc.url, tc.checksum, got, err, p)
 		}
 	}
-	bad := &source{urls: []string{p}, checksum: mustChecksum("sha256:" + sha256Hex([]byte("other"))), extension: "img", ui: &packertest.Ui{}}
+	bad := &source{urls: []string{p}, checksum: testChecksum(t, "sha256:"+sha256Hex([]byte("other"))), extension: "img", ui: &packertest.Ui{}}
 	if _, err := bad.fetch(context.Background()); err == nil || !strings.Contains(err.Error(), "iso_checksum wants") {
 		t.Errorf("a wrong checksum: want an error, got %v", err)
 	}
@@ -117,7 +117,7 @@ func TestSource_downloadsShowProgressAndFallBackToTheNextURL(t *testing.T) {
 	ui := &packertest.Ui{}
 	s := &source{
 		urls:     []string{srv.URL + "/missing.iso", srv.URL + "/good.iso"},
-		checksum: mustChecksum("sha256:" + sha256Hex([]byte(body))), extension: "iso", ui: ui,
+		checksum: testChecksum(t, "sha256:"+sha256Hex([]byte(body))), extension: "iso", ui: ui,
 	}
 	got, err := s.fetch(context.Background())
 	if err != nil {
@@ -152,7 +152,7 @@ func TestSource_aDownloadThatFailsItsChecksumIsRemoved(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	target := filepath.Join(dir, "x.iso")
-	s := &source{urls: []string{srv.URL + "/x.iso"}, checksum: mustChecksum("sha256:" + sha256Hex([]byte("real"))), targetPath: target, extension: "iso", ui: &packertest.Ui{}}
+	s := &source{urls: []string{srv.URL + "/x.iso"}, checksum: testChecksum(t, "sha256:"+sha256Hex([]byte("real"))), targetPath: target, extension: "iso", ui: &packertest.Ui{}}
 	if _, err := s.fetch(context.Background()); err == nil || !strings.Contains(err.Error(), "iso_checksum wants") {
 		t.Fatalf("want a checksum error, got %v", err)
 	}
@@ -170,4 +170,13 @@ func TestProgressWriter_unknownSizeAndPacing(t *testing.T) {
 	if got := ui.Lines(); len(got) != 2 || got[1] != "x.iso: 4.0 MiB" {
 		t.Errorf("want one line at the start and one at the end, got %q", got)
 	}
+}
+
+func testChecksum(t *testing.T, s string) checksum {
+	t.Helper()
+	sum, err := parseChecksum(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
 }
