@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"sort"
+	"strings"
 
+	"github.com/packer-classic/packer/packer/template"
 	"github.com/packer-classic/packer/plugin"
 )
 
@@ -18,6 +23,10 @@ import (
 //
 //	{"builders": {"mine": "/home/me/src/mine/packer-builder-mine"},
 //	 "plugin_min_port": 10000, "plugin_max_port": 25000}
+//
+// Its plugin entries are checked by discovery, when a plugin is looked up,
+// not here: an entry that is not an absolute path to an executable fails
+// what uses it (and `packer plugins`), not every command.
 type config struct {
 	Builders       map[string]string `json:"builders"`
 	Provisioners   map[string]string `json:"provisioners"`
@@ -29,9 +38,41 @@ type config struct {
 	// path is the file this came from ("" when there is none), named in
 	// every error about its entries.
 	path string
-	// ignored are top-level keys we do not use (real Packer configs may
-	// carry e.g. disable_checkpoint); logged, not fatal.
+	// unknown are top-level keys neither this packer nor Packer reads,
+	// most likely misspelt: each is a warning on the Ui.
+	unknown []string
+	// ignored are keys of Packer's own config file that this packer has no
+	// use for (disable_checkpoint): a config shared with Packer is normal,
+	// so they are only logged.
 	ignored []string
+}
+
+// packerOnlyKeys are the keys Packer's config file has that this packer
+// does not read.
+var packerOnlyKeys = []string{"disable_checkpoint", "disable_checkpoint_signature"}
+
+// configKeys are the top-level keys config reads, in its field order: the
+// json tags, so that the list in warnings cannot drift from the struct.
+func configKeys() []string {
+	var keys []string
+	t := reflect.TypeFor[config]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
+
+// warnings are what the user should be told about the file: one line per
+// unknown key, naming the file, the key and the keys that are read.
+func (c *config) warnings() []string {
+	var out []string
+	for _, k := range c.unknown {
+		out = append(out, fmt.Sprintf("Warning: config file %s: unknown key %q is ignored; the keys packer reads are: %s",
+			c.path, k, strings.Join(configKeys(), ", ")))
+	}
+	return out
 }
 
 // configPath returns the config file to read and whether the user named it
@@ -55,7 +96,7 @@ func loadConfig() (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !explicit {
 			return &config{path: path}, nil
@@ -63,9 +104,32 @@ func loadConfig() (*config, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("config file %s (from PACKER_CONFIG) does not exist; create it or unset PACKER_CONFIG", path)
 		}
-		return nil, fmt.Errorf("reading config file %s: %w", path, err)
+		return nil, err
 	}
 	return parseConfig(path, data)
+}
+
+// readConfigFile reads at most the template's size limit: a config file is
+// a few lines, so anything larger is the wrong file (or a device), refused
+// before it is held in memory.
+func readConfigFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, template.MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	if len(data) > template.MaxSize {
+		return nil, fmt.Errorf("config file %s is larger than %d MiB, the limit for templates and config files; is PACKER_CONFIG pointing at the right file?",
+			path, template.MaxSize>>20)
+	}
+	return data, nil
 }
 
 // parseConfig decodes and checks a config file's contents. Every problem is
@@ -80,31 +144,21 @@ func parseConfig(path string, data []byte) (*config, error) {
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err == nil {
-		known := map[string]bool{"builders": true, "provisioners": true, "post-processors": true,
-			"commands": true, "plugin_min_port": true, "plugin_max_port": true}
+		known := configKeys()
 		for k := range raw {
-			if !known[k] {
+			switch {
+			case slices.Contains(known, k):
+			case slices.Contains(packerOnlyKeys, k):
 				c.ignored = append(c.ignored, k)
+			default:
+				c.unknown = append(c.unknown, k)
 			}
 		}
 		sort.Strings(c.ignored)
+		sort.Strings(c.unknown)
 	}
 
 	var errs []error
-	for _, section := range c.sections() {
-		names := make([]string, 0, len(section.paths))
-		for name := range section.paths {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			p := section.paths[name]
-			if p == "" || !filepath.IsAbs(p) {
-				errs = append(errs, fmt.Errorf("config file %s, key %s.%s: plugin path %q is not absolute; give the full path to the plugin binary",
-					path, section.key, name, p))
-			}
-		}
-	}
 	// Zero means unset: the plugin client then uses PACKER_PLUGIN_MIN_PORT
 	// and PACKER_PLUGIN_MAX_PORT, else 10000-25000.
 	for key, port := range map[string]int{"plugin_min_port": c.PluginMinPort, "plugin_max_port": c.PluginMaxPort} {
@@ -122,28 +176,18 @@ func parseConfig(path string, data []byte) (*config, error) {
 	return c, nil
 }
 
-type configSection struct {
-	key   string
-	kind  plugin.Kind
-	paths map[string]string
-}
-
-func (c *config) sections() []configSection {
-	return []configSection{
-		{"builders", plugin.KindBuilder, c.Builders},
-		{"provisioners", plugin.KindProvisioner, c.Provisioners},
-		{"post-processors", plugin.KindPostProcessor, c.PostProcessors},
-		{"commands", plugin.KindCommand, c.Commands},
-	}
-}
-
 // configured returns the plugins the file names, in the shape discovery
 // takes.
 func (c *config) configured() map[plugin.Kind]map[string]string {
 	out := make(map[plugin.Kind]map[string]string)
-	for _, s := range c.sections() {
-		if len(s.paths) > 0 {
-			out[s.kind] = s.paths
+	for kind, paths := range map[plugin.Kind]map[string]string{
+		plugin.KindBuilder:       c.Builders,
+		plugin.KindProvisioner:   c.Provisioners,
+		plugin.KindPostProcessor: c.PostProcessors,
+		plugin.KindCommand:       c.Commands,
+	} {
+		if len(paths) > 0 {
+			out[kind] = paths
 		}
 	}
 	return out

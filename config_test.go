@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/packer-classic/packer/packer/template"
 	"github.com/packer-classic/packer/plugin"
 )
 
@@ -47,15 +48,58 @@ func TestParseConfig_leavesPortsUnsetWhenAbsent(t *testing.T) {
 	}
 }
 
-func TestParseConfig_relativePathIsAnErrorNamingFileAndKey(t *testing.T) {
-	_, err := parseConfig("/home/me/.packerconfig", []byte(`{"provisioners": {"x": "bin/packer-provisioner-x"}}`))
-	if err == nil {
-		t.Fatal("want an error for a relative plugin path")
+func TestParseConfig_aRelativePathIsLeftToDiscovery(t *testing.T) {
+	// Discovery reports it when the plugin is used, as it does a missing
+	// file (TestFind_aBrokenConfigEntryIsAnErrorOnlyForItsPlugin).
+	c, err := parseConfig("/home/me/.packerconfig", []byte(`{"provisioners": {"x": "bin/packer-provisioner-x"}}`))
+	if err != nil {
+		t.Fatalf("a relative plugin path failed the whole file: %v", err)
 	}
-	for _, want := range []string{"/home/me/.packerconfig", "provisioners.x", "bin/packer-provisioner-x", "not absolute"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error does not mention %q: %v", want, err)
+	if got := c.configured()[plugin.KindProvisioner]["x"]; got != "bin/packer-provisioner-x" {
+		t.Errorf("configured provisioners.x = %q", got)
+	}
+}
+
+func TestParseConfig_unknownKeysAreWarningsNamingFileKeyAndTheKnownKeys(t *testing.T) {
+	c, err := parseConfig("/etc/pc", []byte(`{"provisioner": {}, "plugin_min_prot": 1, "disable_checkpoint_signature": true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.warnings()
+	if len(w) != 2 {
+		t.Fatalf("warnings = %q, want one per unknown key", w)
+	}
+	for i, key := range []string{`"plugin_min_prot"`, `"provisioner"`} {
+		for _, want := range []string{"/etc/pc", key, "builders, provisioners, post-processors, commands, plugin_min_port, plugin_max_port"} {
+			if !strings.Contains(w[i], want) {
+				t.Errorf("warning %q does not mention %s", w[i], want)
+			}
 		}
+	}
+	if len(c.ignored) != 1 || c.ignored[0] != "disable_checkpoint_signature" {
+		t.Errorf("ignored = %q, want Packer's own key, logged rather than warned", c.ignored)
+	}
+}
+
+func TestLoadConfig_aFileOverTheTemplateLimitIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge")
+	// Sparse: no 16 MiB written to disk; the reader must stop at the limit.
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, template.MaxSize+1); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PACKER_CONFIG", path)
+	_, err := loadConfig()
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "larger than 16 MiB") {
+		t.Fatalf("err = %v, want one naming %s and the 16 MiB limit", err, path)
+	}
+	if err := os.Truncate(path, template.MaxSize); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(); err == nil || strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("a file of exactly the limit: err = %v, want it read (and refused as JSON)", err)
 	}
 }
 

@@ -35,7 +35,7 @@ func TestE2E_buildsRunInParallelEachPrefixedAndSummarised(t *testing.T) {
 		t.Fatal(r)
 	}
 	for _, want := range []string{"left: probe passed the barrier in left", "right: probe passed the barrier in right",
-		"Builds finished. The artifacts of successful builds are:", "--> left: probe artifact probe-left", "--> right: probe artifact probe-right"} {
+		"Builds finished. The artifacts of successful builds are:", "--> probe.left: probe artifact probe-left", "--> probe.right: probe artifact probe-right"} {
 		mustContain(t, r, "stdout", want)
 	}
 }
@@ -48,9 +48,9 @@ func TestE2E_failingBuildBesideASucceedingOne(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("want exit 1 when one build fails\n%v", r)
 	}
-	mustContain(t, r, "stderr", "--> bad: ")
+	mustContain(t, r, "stderr", "--> probe.bad: ")
 	mustContain(t, r, "stderr", "probe asked to fail in build bad")
-	mustContain(t, r, "stdout", "--> good: probe artifact probe-good")
+	mustContain(t, r, "stdout", "--> probe.good: probe artifact probe-good")
 	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
 
@@ -176,15 +176,15 @@ func TestE2E_machineReadableParsesBack(t *testing.T) {
 		for i := range f {
 			f[i] = strings.ReplaceAll(f[i], "%!(PACKER_COMMA)", ",")
 		}
-		if f[1] == "a,b" && f[2] == "artifact" && len(f) == 6 && f[4] == "id" && f[5] == "probe-a,b" {
+		if f[1] == "probe.a,b" && f[2] == "artifact" && len(f) == 6 && f[4] == "id" && f[5] == "probe-a,b" {
 			sawArtifactID = true
 		}
-		if f[1] == "a,b" && f[2] == "ui" && len(f) >= 5 && f[3] == "say" && strings.Contains(f[4], "probe building a,b") {
+		if f[1] == "probe.a,b" && f[2] == "ui" && len(f) >= 5 && f[3] == "say" && strings.Contains(f[4], "probe building a,b") {
 			sawSay = true
 		}
 	}
 	if !sawArtifactID || !sawSay {
-		t.Errorf("want the build's say line and artifact id record, targeted at build a,b:\n%s", r.stdout)
+		t.Errorf("want the build's say line and artifact id record, targeted at build probe.a,b (TYPE.NAME, as in Packer):\n%s", r.stdout)
 	}
 }
 
@@ -225,6 +225,11 @@ func TestE2E_exampleHelloBuilds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The quick start runs it after make dev, which made bin/; the
+	// manifest, as Packer's, does not make its directory.
+	if err := os.Mkdir(filepath.Join(e.dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	r := e.run("build", example)
 	if r.code != 0 {
 		t.Fatal(r)
@@ -256,7 +261,7 @@ func TestE2E_onErrorAbortSaysWhatWasLeft(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("want exit 1\n%v", r)
 	}
-	mustContain(t, r, "stderr", "-on-error=abort: build 'bad' left what it made in place")
+	mustContain(t, r, "stderr", "-on-error=abort: build 'probe.bad' left what it made in place")
 	r = e.run("build", tpl)
 	if strings.Contains(r.stderr, "left what it made in place") {
 		t.Errorf("the default -on-error=cleanup must not say resources were left\n%v", r)
@@ -272,8 +277,9 @@ func TestE2E_badBuildOptionsAreErrors(t *testing.T) {
 	}{
 		{[]string{"-on-error=ask", tpl}, "-on-error"},
 		{[]string{"-parallel-builds=-1", tpl}, "-parallel-builds"},
-		{[]string{"-only=null", "-except=null", tpl}, "-only and -except"},
-		{[]string{"-only=nosuch", tpl}, `"nosuch"`},
+		{[]string{"-only=null", "-except=null", tpl}, "no builds to run"},
+		{[]string{"-only=nosuch", tpl}, "-only=nosuch names no build"},
+		{[]string{"-only=null.null", tpl}, "-only=null.null names no build"},
 		{[]string{"-var", "novalue", tpl}, "key=value"},
 		{[]string{"-var-file=" + filepath.Join(e.dir, "missing.json"), tpl}, "missing.json"},
 		{[]string{tpl, "extra"}, "exactly one template"},
@@ -296,7 +302,7 @@ func TestE2E_debugRunsBuildsOneAtATime(t *testing.T) {
 	}
 	mustContain(t, r, "stdout", "Debug mode enabled. Builds will not be parallelized.")
 	// One at a time: a's last line comes before b's first.
-	if end, start := strings.Index(r.stdout, "Build 'a' finished"), strings.Index(r.stdout, "probe building b"); end < 0 || start < end {
+	if end, start := strings.Index(r.stdout, "Build 'probe.a' finished"), strings.Index(r.stdout, "probe building b"); end < 0 || start < end {
 		t.Errorf("builds overlapped in -debug mode:\n%s", r.stdout)
 	}
 }
@@ -321,4 +327,37 @@ func TestE2E_externalPluginOverridesTheBuiltinOfTheSameName(t *testing.T) {
 		t.Fatal(r)
 	}
 	mustContain(t, r, "stdout", "probe building n")
+}
+
+// TestE2E_whatPackerAcceptsQuietlyIsWarnedAbout: a bare-number duration
+// (nanoseconds), {{build}} of a value the builder did not share (<no
+// value>), {{user}} of an undeclared variable ("") and -only naming no build
+// all run as in Packer, and each is named in a warning.
+func TestE2E_whatPackerAcceptsQuietlyIsWarnedAbout(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell-local runs sh")
+	}
+	e := newEnv(t)
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "file", "content": "x", "target": "a.txt"}],
+		"provisioners": [{"type": "shell-local", "pause_before": 5,
+			"inline": ["echo '{{build `+"`ID`"+`}}|{{user `+"`nope`"+`}}' > out.txt"]}]}`)
+	r := e.run("build", "-only=file,nosuch", tpl)
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	if got, _ := os.ReadFile(filepath.Join(e.dir, "out.txt")); string(got) != "<no value>|\n" {
+		t.Errorf("out.txt = %q, want Packer's rendering %q", got, "<no value>|\n")
+	}
+	for _, want := range []string{
+		`provisioner 1: "pause_before": 5 is a bare number, which Packer (and this packer) reads as 5 nanoseconds`,
+		"-only=nosuch names no build",
+	} {
+		mustContain(t, r, "stderr", want)
+	}
+	for _, want := range []string{
+		"Warning: provisioner 1 (shell-local): inline[0]: {{build `ID`}}: the builder shared no value \"ID\" (it shared nothing)",
+		"Warning: provisioner 1 (shell-local): inline[0]: {{user `nope`}}: no variable \"nope\" is declared",
+	} {
+		mustContain(t, r, "stdout", want)
+	}
 }

@@ -94,3 +94,75 @@ esac
 		}
 	}
 }
+
+// jsonStdioPlugin puts a json-stdio post-processor script named
+// packer-post-processor-NAME on the test's PATH.
+func (e *env) jsonStdioPlugin(name, body string) {
+	e.t.Helper()
+	path := filepath.Join(e.pathDir, "packer-post-processor-"+name)
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".plugin.json", []byte(`{"protocol": "json-stdio"}`), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestE2E_aJSONStdioStderrLineOver64KiBIsLoggedNotAHang: a line longer than
+// any buffer reaches the log in pieces, and the call goes on.
+func TestE2E_aJSONStdioStderrLineOver64KiBIsLoggedNotAHang(t *testing.T) {
+	e := newEnv(t)
+	e.jsonStdioPlugin("longline", `cat >/dev/null
+head -c 200000 /dev/zero | tr '\0' e >&2
+echo ' end of the long line' >&2
+echo '{"message": "answered after a long stderr line"}'
+`)
+	e.writeFile("t.json", `{"builders": [{"type": "null"}], "post-processors": [{"type": "longline"}]}`)
+	e.extra = append(e.extra, "PACKER_LOG=1")
+	r := e.run("build", "t.json")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
+	mustContain(t, r, "stdout", "answered after a long stderr line")
+	mustContain(t, r, "stderr", "packer-post-processor-longline: "+strings.Repeat("e", 1000))
+	mustContain(t, r, "stderr", "end of the long line")
+}
+
+// TestE2E_aJSONStdioResponseOverTheLimitIsRefusedNotBuffered: stdout is read
+// up to the response limit; more is an error naming the plugin.
+func TestE2E_aJSONStdioResponseOverTheLimitIsRefusedNotBuffered(t *testing.T) {
+	e := newEnv(t)
+	e.jsonStdioPlugin("flood", "cat >/dev/null\nexec head -c 67108864 /dev/zero\n")
+	e.writeFile("t.json", `{"builders": [{"type": "null"}], "post-processors": [{"type": "flood"}]}`)
+	r := e.run("build", "t.json")
+	if r.code != 1 {
+		t.Fatalf("want exit 1\n%v", r)
+	}
+	mustContain(t, r, "stderr", "packer-post-processor-flood")
+	mustContain(t, r, "stderr", "printed more than 16 MiB")
+}
+
+// TestE2E_aJSONStdioResponseIsCheckedWholeBeforeAnyFileIsWritten: a bad
+// path anywhere in the response means no file of it is written.
+func TestE2E_aJSONStdioResponseIsCheckedWholeBeforeAnyFileIsWritten(t *testing.T) {
+	e := newEnv(t)
+	e.jsonStdioPlugin("late", `cat >/dev/null
+echo '{"files": [{"path": "ok.txt", "content": "x"}, {"path": "../late-bad", "content": "y"}]}'
+`)
+	os.MkdirAll(filepath.Join(e.dir, "work"), 0o755)
+	e.writeFile("work/t.json", `{"builders": [{"type": "null"}], "post-processors": [{"type": "late"}]}`)
+	cmd := e.command("build", "t.json")
+	cmd.Dir = filepath.Join(e.dir, "work")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the build succeeded:\n%s", out)
+	}
+	if !strings.Contains(string(out), `"../late-bad"`) {
+		t.Errorf("the error does not name the bad path:\n%s", out)
+	}
+	for _, f := range []string{filepath.Join(e.dir, "work", "ok.txt"), filepath.Join(e.dir, "late-bad")} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("%s was written from a response that was refused", f)
+		}
+	}
+}

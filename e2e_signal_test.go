@@ -149,6 +149,7 @@ func TestE2E_interruptCancelsThroughPluginAndExitsWithInterruptCode(t *testing.T
 func TestE2E_secondInterruptKillsAtOnce(t *testing.T) {
 	e := newEnv(t)
 	e.copyPlugin("packer-command-hello", e.pathDir)
+	e.extra = append(e.extra, "PACKER_LOG=1")
 	r := e.start("hello", "stubborn")
 	pid := pidFrom(t, r.waitFor(r.stdout, "waiting in pid"))
 
@@ -162,7 +163,45 @@ func TestE2E_secondInterruptKillsAtOnce(t *testing.T) {
 	if !strings.Contains(errOut, "killing every plugin") {
 		t.Errorf("stderr does not say plugins are being killed:\n%s", errOut)
 	}
+	// At once: no grace for the plugin to exit by itself first.
+	if strings.Contains(errOut, "after its connection closed; killing it") {
+		t.Errorf("the second interrupt waited for the plugin to exit by itself before killing it:\n%s", errOut)
+	}
+	// Nothing claims a cleanup that the second interrupt cut short.
+	if strings.Contains(errOut, "cleaned up") {
+		t.Errorf("after a second interrupt, packer says builds were cleaned up:\n%s", errOut)
+	}
 	assertGone(t, pid)
+}
+
+// TestE2E_interruptDoesNotWaitForACommandItsCommunicatorCannotEnd: a
+// builder plugin's communicator that never reports the exit of a command
+// whose child holds the output pipes. Ctrl-C still ends the build after a
+// short grace, not after the two-minute cleanup limit, and the errors say
+// what happened rather than that a plugin exited unexpectedly.
+func TestE2E_interruptDoesNotWaitForACommandItsCommunicatorCannotEnd(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	tpl := e.writeFile("t.json", `{
+		"builders": [{"type": "probe", "mode": "naive-comm"}],
+		"provisioners": [{"type": "shell", "inline": ["sleep 1000 &", "echo naive command in pid $$", "sleep 1000"]}]
+	}`)
+	r := e.start("build", tpl)
+	r.waitFor(r.stdout, "naive command in pid")
+	r.signal(syscall.SIGINT)
+	code, out, errOut := r.wait()
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInterrupted, out, errOut)
+	}
+	for _, bad := range []string{"Cleanup did not finish", "exited unexpectedly"} {
+		if strings.Contains(out+errOut, bad) {
+			t.Errorf("output says %q:\nstdout:\n%s\nstderr:\n%s", bad, out, errOut)
+		}
+	}
+	if !strings.Contains(out+errOut, "did not end within") {
+		t.Errorf("nothing says the command was given up on:\nstdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
 
 func TestE2E_interruptDuringBuildCleansUpAndLeavesNoPlugin(t *testing.T) {

@@ -31,6 +31,7 @@ import (
 	"github.com/packer-classic/packer/command"
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
+	"golang.org/x/term"
 )
 
 // Exit codes, documented in the package comment and the README.
@@ -61,6 +62,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	defer closeLog()
+	// Plugins' stderr is logged: escape control characters as the Ui does,
+	// so a plugin cannot drive the terminal that shows PACKER_LOG.
+	logger.SetOutput(controlEscapingWriter{logger.Writer()})
 	log.SetOutput(logger.Writer())
 	log.SetFlags(logger.Flags())
 
@@ -68,7 +72,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		// Plugins inherit it: one id for every process of this run.
 		os.Setenv("PACKER_RUN_UUID", newUUID())
 	}
-	logger.Printf("packer %s, args %q, run %s", packer.Version, args, os.Getenv("PACKER_RUN_UUID"))
+	// No template is read yet to say which -var values are sensitive:
+	// they are hidden here, and logged masked once it is.
+	logger.Printf("packer %s, args %q, run %s", packer.Version, command.ArgsForLog(args), os.Getenv("PACKER_RUN_UUID"))
 
 	ui := newStreamUi(stdout, stderr, machineReadable(args))
 	cfg, err := loadConfig()
@@ -76,17 +82,23 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		ui.Error(err.Error())
 		return exitError
 	}
+	for _, w := range cfg.warnings() {
+		ui.Error(w)
+	}
 	for _, k := range cfg.ignored {
-		logger.Printf("config file %s: ignoring key %q, which this packer does not use", cfg.path, k)
+		logger.Printf("config file %s: ignoring key %q, which Packer reads and this packer does not use", cfg.path, k)
 	}
 
-	supervisor := &plugin.Supervisor{}
+	discovery := plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames())
+	discovery.Warn = plugin.WarnOnce(ui.Error)
+	// packer itself guards one-shot plugin runs (see plugin.Guard).
+	supervisor := &plugin.Supervisor{Guardian: discovery.Executable}
 	defer supervisor.KillAll()
 	meta := &command.Meta{
 		Stdout:           stdout,
 		Stderr:           stderr,
 		StdoutIsTerminal: isTerminal(stdout),
-		Discovery:        plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames()),
+		Discovery:        discovery,
 		Supervisor:       supervisor,
 		Logger:           logger,
 	}
@@ -124,6 +136,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	// Stop the plugins while a second Ctrl-C is still handled (the deferred
 	// KillAll is the safety net for the paths above).
 	supervisor.KillAll()
+	// A second Ctrl-C before this kills at once and exits: stopSignals
+	// waits for that, so nothing below claims a cleanup that was cut short.
+	stopSignals()
 	if interrupted.Load() {
 		ui.Error("Interrupted: every build was cancelled and cleaned up, and every plugin stopped.")
 		return exitInterrupted
@@ -165,7 +180,9 @@ func dispatch(args []string, commands map[string]packer.Command, ui packer.Ui) (
 
 // handleSignals makes the first SIGINT or SIGTERM cancel ctx (builds clean
 // up and the command returns), and a second one, or a cleanup that takes
-// longer than interruptCleanupTimeout, kill every plugin and exit at once.
+// longer than interruptCleanupTimeout, kill every plugin at once (no grace)
+// and exit. stop ends the handling; when a forced exit has begun, it waits
+// for it (stop then never returns). It may be called more than once.
 func handleSignals(cancel context.CancelFunc, interrupted *atomic.Bool, ui packer.Ui, supervisor *plugin.Supervisor, closeLog func()) (stop func()) {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
@@ -188,28 +205,32 @@ func handleSignals(cancel context.CancelFunc, interrupted *atomic.Bool, ui packe
 		case <-done:
 			return
 		case sig := <-signals:
-			ui.Error(fmt.Sprintf("Received %v again: killing every plugin and exiting now; resources may be left behind.", sig))
+			ui.Error(fmt.Sprintf("Received %v again: killing every plugin now, without waiting for the builds to clean up; resources may be left behind.", sig))
 		case <-timeout.C:
-			ui.Error(fmt.Sprintf("Cleanup did not finish within %v: killing every plugin and exiting; resources may be left behind.", interruptCleanupTimeout))
+			ui.Error(fmt.Sprintf("Cleanup did not finish within %v: killing every plugin now; resources may be left behind.", interruptCleanupTimeout))
 		}
-		supervisor.KillAll()
+		supervisor.KillAllNow()
 		closeLog()
 		os.Exit(exitInterrupted)
 	}()
+	var once sync.Once
 	return func() {
-		signal.Stop(signals)
-		close(done)
+		once.Do(func() {
+			signal.Stop(signals)
+			close(done)
+		})
 		wg.Wait()
 	}
 }
 
 // setupLog returns the logger for this run: stderr with PACKER_LOG set (to
 // anything but "" or "0"), the file PACKER_LOG_PATH names (appended to), or
-// nowhere.
+// nowhere. A log file packer creates is readable by its owner only: it
+// holds what every plugin prints.
 func setupLog(stderr io.Writer) (*log.Logger, func(), error) {
 	flags := log.LstdFlags | log.Lmicroseconds
 	if path := os.Getenv("PACKER_LOG_PATH"); path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			return nil, nil, fmt.Errorf("opening the log file PACKER_LOG_PATH=%s: %w; fix the path or unset PACKER_LOG_PATH", path, err)
 		}
@@ -220,6 +241,18 @@ func setupLog(stderr io.Writer) (*log.Logger, func(), error) {
 		return log.New(stderr, "", flags), func() {}, nil
 	}
 	return log.New(io.Discard, "", 0), func() {}, nil
+}
+
+// controlEscapingWriter passes each write on with its control characters
+// escaped (packer.EscapeControl), keeping newlines and tabs. The log package
+// writes one whole entry per call, so no escape is split.
+type controlEscapingWriter struct{ w io.Writer }
+
+func (c controlEscapingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, packer.EscapeControl(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // portsFromConfig returns the plugin port range from the config file, unless
@@ -250,15 +283,14 @@ func machineReadable(args []string) bool {
 	return false
 }
 
-// isTerminal reports whether w (or a reader) is a character device, the sign of a
-// terminal that can show colour.
+// isTerminal reports whether w (or a reader) is a terminal: one that can
+// show colour, or that a user can type an answer on. Asking the terminal
+// driver (as isatty does) rather than looking for a character device is
+// what keeps /dev/null, also a character device, from counting: a
+// breakpoint would wait on it, read EOF, and fail the build.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // newUUID returns a random (version 4) UUID.
@@ -274,6 +306,9 @@ func newUUID() string {
 // core re-executes its own binary this way to run a built-in component as
 // a separate process. It does not return when the component is served.
 func servePlugin(args []string, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == plugin.GuardArg {
+		return plugin.Guard(args[1:])
+	}
 	if len(args) == 1 && args[0] == plugin.BuiltinsArg {
 		builtinSet().Run()
 		return exitOK

@@ -46,5 +46,6 @@ func (u *streamUi) write(w io.Writer, kind, m string) {
 		fmt.Fprintln(u.stdout, command.MachineRecord("", "ui", kind, m))
 		return
 	}
-	fmt.Fprintln(w, m)
+	// As a build's Ui does: a command plugin's messages come through here.
+	fmt.Fprintln(w, packer.EscapeControl(m))
 }

@@ -3,10 +3,12 @@ package command
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/packer-classic/packer/packer"
@@ -32,14 +34,19 @@ func (c *BuildCommand) Help() string {
 Options:
 
   -only=a,b                Run only these builds (by name).
-  -except=a,b              Run every build but these.
+  -except=a,b              Run every build but these, and no post-processor
+                           of these names. With -only, both apply.
   -force                   Replace artifacts left by an earlier run.
-  -debug                   Pause between steps; builds run one at a time.
+  -debug                   Pause before each provisioner (press enter to go
+                           on); builds run one at a time.
   -parallel-builds=N       Run at most N builds at once (0 = no limit).
   -var 'key=value'         Set a user variable; repeatable.
   -var-file=vars.json      Read user variables from a JSON file; repeatable.
-  -on-error=cleanup|abort  On a failed build, clean up (default) or leave
-                           its resources in place to inspect them.
+  -on-error=MODE           On a failed build: cleanup (the default) cleans
+                           up; abort leaves everything in place to inspect,
+                           skipping the error-cleanup-provisioner;
+                           run-cleanup-provisioner leaves everything in
+                           place but runs the error-cleanup-provisioner.
   -color=false             No colour, even on a terminal.
   -machine-readable        timestamp,target,type,data... records on stdout.`
 }
@@ -84,25 +91,25 @@ func (o *buildOptions) variables() (map[string]string, error) {
 // problem with the template, its variables and -only/-except at once. A
 // value given for a variable the template does not declare is accepted, as
 // Packer does, with a warning on ui: it is usually a typo.
-func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Core, error) {
-	if len(opts.only) > 0 && len(opts.except) > 0 {
-		return nil, errors.New("-only and -except cannot both be given; use one")
-	}
+//
+// It also returns the values of the template's sensitive variables, to mask
+// in everything the caller shows, and makes the log mask them from here
+// on, then logs the variables given (the log's first line hid them, not
+// knowing yet which are sensitive). When the core cannot be made, they are
+// the values as given or written, so that the error can be shown masked.
+func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Core, []string, error) {
 	tpl, err := template.ParseFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := m.pinRequiredPlugins(tpl, path); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	vars, err := opts.variables()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, name := range tpl.UndeclaredVariables(vars) {
-		ui.Error(fmt.Sprintf("Warning: a value is given for variable %q (-var or -var-file), but %s does not declare it; it is not used. Declare it under \"variables\", or check its spelling.", name, path))
-	}
-	return packer.NewCore(&packer.CoreConfig{
+	core, err := packer.NewCore(&packer.CoreConfig{
 		Template:   tpl,
 		Components: m.ComponentFinder(),
 		Variables:  vars,
@@ -110,6 +117,51 @@ func newCore(m *Meta, ui packer.Ui, path string, opts *buildOptions) (*packer.Co
 		Except:     opts.except,
 		Version:    packer.Version,
 	})
+	sensitive := tpl.SensitiveValuesAsWritten(vars)
+	if err == nil {
+		sensitive = core.SensitiveValues()
+	}
+	maskLog(m.Logger, sensitive)
+	m.Logger.Printf("variables given (-var-file, then -var): %s", givenVariables(vars, tpl.SensitiveVariables))
+	for _, name := range tpl.UndeclaredVariables(vars) {
+		ui.Error(fmt.Sprintf("Warning: a value is given for variable %q (-var or -var-file), but %s does not declare it; it is not used. Declare it under \"variables\", or check its spelling.", name, path))
+	}
+	// The warnings can quote rendered build names: mask them too.
+	masked := newMaskingUi(ui, sensitive)
+	warnTemplate(masked, tpl)
+	if err != nil {
+		return nil, sensitive, err
+	}
+	for _, w := range core.Warnings() {
+		masked.Error("Warning: " + w)
+	}
+	for _, sel := range core.UnknownSelections() {
+		masked.Error(fmt.Sprintf("Warning: %s names no build of %s, so it selects nothing (its builds are %s; a build is named by its \"name\", else its type)", sel, path, strings.Join(core.AllBuildNames(), ", ")))
+	}
+	return core, sensitive, nil
+}
+
+// warnTemplate shows what the template says that Packer accepts but is
+// most likely a mistake.
+func warnTemplate(ui packer.Ui, tpl *template.Template) {
+	for _, w := range tpl.Warnings {
+		ui.Error("Warning: " + w)
+	}
+}
+
+// givenVariables formats the given variables for the log, sorted, each
+// sensitive one as <sensitive> whatever its value (the masked log would
+// also hide it, but not one that renders to another value).
+func givenVariables(vars map[string]string, sensitive []string) string {
+	parts := make([]string, 0, len(vars))
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		v := vars[k]
+		if slices.Contains(sensitive, k) {
+			v = maskText
+		}
+		parts = append(parts, fmt.Sprintf("%s=%q", k, v))
+	}
+	return strings.Join(parts, " ")
 }
 
 // Run runs the builds.
@@ -130,15 +182,16 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		ui.Error("packer build takes exactly one template file; run `packer build -h`")
 		return 1
 	}
-	if *onError != "cleanup" && *onError != "abort" {
-		ui.Error(fmt.Sprintf("-on-error=%q: use cleanup or abort", *onError))
+	if !slices.Contains(packer.OnErrorModes(), *onError) {
+		ui.Error(fmt.Sprintf("-on-error=%q: use one of %s", *onError, strings.Join(packer.OnErrorModes(), ", ")))
 		return 1
 	}
 	if *parallel < 0 {
 		ui.Error(fmt.Sprintf("-parallel-builds=%d: use 0 (no limit) or a positive number", *parallel))
 		return 1
 	}
-	core, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	core, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	ui = newMaskingUi(ui, sensitive)
 	if err != nil {
 		ui.Error(err.Error())
 		return 1
@@ -146,12 +199,9 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 
 	names := core.BuildNames()
 	if len(names) == 0 {
-		ui.Error("no builds to run: -only/-except left none of the template's builds")
+		ui.Error(fmt.Sprintf("no builds to run: -only/-except left none of the template's builds (%s)", strings.Join(core.AllBuildNames(), ", ")))
 		return 1
 	}
-	ui = newMaskingUi(ui, core.SensitiveValues())
-	// The log gets plugins' stderr verbatim: mask it too.
-	maskLog(c.Meta.Logger, core.SensitiveValues())
 	out := &sharedOutput{stdout: c.Meta.Stdout, stderr: c.Meta.Stderr}
 	if c.Meta.Stdin != nil {
 		out.stdin = bufio.NewReader(c.Meta.Stdin)
@@ -164,7 +214,9 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 	var jobs []buildJob
 	var failed []buildResult
 	for i, name := range names {
-		buildUi := newMaskingUi(newBuildUi(out, name, i, useColour, *machine), core.SensitiveValues())
+		// As in Packer, output names a build TYPE.NAME.
+		display := core.DisplayName(name)
+		buildUi := newMaskingUi(newBuildUi(out, display, i, useColour, *machine), sensitive)
 		b, err := core.Build(name)
 		if err == nil {
 			b.SetDebug(*debug)
@@ -178,10 +230,10 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		}
 		if err != nil {
 			buildUi.Error(fmt.Sprintf("Cannot start: %v", err))
-			failed = append(failed, buildResult{name: name, ui: buildUi, err: err})
+			failed = append(failed, buildResult{name: display, ui: buildUi, err: err})
 			continue
 		}
-		jobs = append(jobs, buildJob{name: name, ui: buildUi, run: b.Run})
+		jobs = append(jobs, buildJob{name: display, ui: buildUi, run: b.Run})
 	}
 	if *debug {
 		ui.Say("Debug mode enabled. Builds will not be parallelized.")
@@ -201,8 +253,8 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 			continue
 		}
 		code = 1
-		if *onError == "abort" {
-			ui.Error(fmt.Sprintf("-on-error=abort: build '%s' left what it made in place for you to inspect; remove it by hand when done.", r.name))
+		if *onError != packer.OnErrorCleanup {
+			ui.Error(fmt.Sprintf("-on-error=%s: build '%s' left what it made in place for you to inspect; remove it by hand when done.", *onError, r.name))
 		}
 	}
 	return code

@@ -51,6 +51,9 @@ func (c *InspectCommand) Run(_ context.Context, ui packer.Ui, args []string) int
 		ui.Error(err.Error())
 		return 1
 	}
+	// Nothing is resolved here: the defaults as written are what a
+	// description or a name could repeat.
+	ui = newMaskingUi(ui, tpl.SensitiveValuesAsWritten(nil))
 	ui.Say(inspectText(ui, tpl))
 	return 0
 }

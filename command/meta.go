@@ -6,6 +6,7 @@
 package command
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -82,12 +83,9 @@ func (m *Meta) multiComponent(found plugin.Found) (any, error) {
 	m.multiMu.Unlock()
 	binary := filepath.Base(found.Path)
 	shared.once.Do(func() {
-		out, err := exec.Command(found.Path, "describe").Output()
-		if err != nil {
-			shared.err = fmt.Errorf("%s describe (%s): %w; is it a multi-component Packer plugin?", binary, found.Path, err)
-			return
-		}
-		if shared.desc, shared.err = plugin.ReadDescription(out, found.Path); shared.err != nil {
+		// Components are made without a context; the describe is bounded
+		// by its timeout, and by the supervisor on an interrupt.
+		if shared.desc, shared.err = m.Supervisor.Describe(context.Background(), found.Path, m.Logger); shared.err != nil {
 			return
 		}
 		if shared.desc.Protocol == jsonstdio.Protocol {
@@ -148,11 +146,11 @@ func (m *Meta) multiComponent(found plugin.Found) (any, error) {
 		switch found.Kind {
 		case plugin.KindPostProcessor:
 			pp := jsonstdio.NewPostProcessor(found.Path, m.Logger)
-			pp.Name = found.Component
+			pp.Name, pp.Supervisor = found.Component, m.Supervisor
 			return pp, nil
 		case plugin.KindProvisioner:
 			p := jsonstdio.NewProvisioner(found.Path, m.Logger)
-			p.Name = found.Component
+			p.Name, p.Supervisor = found.Component, m.Supervisor
 			return p, nil
 		}
 		return nil, fmt.Errorf("%s speaks json-stdio, which serves post-processors and provisioners, not %ss", found.Path, found.Kind)
@@ -212,9 +210,13 @@ func (m *Meta) component(kind plugin.Kind, name string) (any, error) {
 			m.Logger.Printf("using %s %q from %s: %s (json-stdio)", kind, name, found.Source, found.Path)
 			switch kind {
 			case plugin.KindPostProcessor:
-				return jsonstdio.NewPostProcessor(found.Path, m.Logger), nil
+				pp := jsonstdio.NewPostProcessor(found.Path, m.Logger)
+				pp.Supervisor = m.Supervisor
+				return pp, nil
 			case plugin.KindProvisioner:
-				return jsonstdio.NewProvisioner(found.Path, m.Logger), nil
+				p := jsonstdio.NewProvisioner(found.Path, m.Logger)
+				p.Supervisor = m.Supervisor
+				return p, nil
 			}
 			return nil, fmt.Errorf("%s is a json-stdio plugin; that protocol serves post-processors and provisioners, not %ss", found.Path, kind)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os/exec"
 	"strings"
 	"text/tabwriter"
 
@@ -55,7 +54,7 @@ func (c *PluginsCommand) Help() string {
 func (c *PluginsCommand) Synopsis() string { return "Lists the plugins packer finds and where" }
 
 // Run prints the table.
-func (c *PluginsCommand) Run(_ context.Context, ui packer.Ui, args []string) int {
+func (c *PluginsCommand) Run(ctx context.Context, ui packer.Ui, args []string) int {
 	fs := flag.NewFlagSet("plugins", flag.ContinueOnError)
 	if code := runFlags(ui, c, fs, args); code >= 0 {
 		return code
@@ -76,7 +75,7 @@ func (c *PluginsCommand) Run(_ context.Context, ui packer.Ui, args []string) int
 		ui.Machine("plugin", string(f.Kind), f.Name, string(f.Source), f.Path)
 		if f.Kind == plugin.KindMultiComponent {
 			// Index what the binary serves, from its describe.
-			for _, row := range describeRows(f) {
+			for _, row := range c.describeRows(ctx, f) {
 				fmt.Fprintln(tw, row)
 			}
 		}
@@ -174,14 +173,10 @@ func (c *PluginsCommand) manage(ui packer.Ui, args []string) int {
 
 // describeRows runs a multi-component plugin's describe and returns a row
 // per component type it serves (or one row saying why it cannot be read).
-func describeRows(f plugin.Found) []string {
-	out, err := exec.Command(f.Path, "describe").Output()
+func (c *PluginsCommand) describeRows(ctx context.Context, f plugin.Found) []string {
+	d, err := c.Meta.Supervisor.Describe(ctx, f.Path, c.Meta.Logger)
 	if err != nil {
-		return []string{fmt.Sprintf("  (describe failed: %v)\t\t\t", err)}
-	}
-	d, err := plugin.ReadDescription(out, f.Path)
-	if err != nil {
-		return []string{fmt.Sprintf("  (%v)\t\t\t", err)}
+		return []string{fmt.Sprintf("  (%s)\t\t\t", strings.ReplaceAll(err.Error(), "\n", " "))}
 	}
 	var rows []string
 	for _, kind := range []struct {

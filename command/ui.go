@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"log"
 	"strings"
 	"sync"
 	"time"
@@ -126,7 +125,9 @@ func emphasisIf(on bool) string {
 
 // MachineRecord formats one -machine-readable record as Packer does:
 // timestamp,target,type,data...; commas in a field become %!(PACKER_COMMA),
-// newlines the two characters \n, so a reader can split on commas and lines.
+// newlines the two characters \n, so a reader can split on commas and lines,
+// and other control characters are escaped as the Ui escapes them (\x1b),
+// so a record shown on a terminal cannot drive it.
 func MachineRecord(target, kind string, args ...string) string {
 	fields := []string{fmt.Sprint(time.Now().Unix()), escapeMachine(target), kind}
 	for _, a := range args {
@@ -138,66 +139,6 @@ func MachineRecord(target, kind string, args ...string) string {
 func escapeMachine(s string) string {
 	s = strings.ReplaceAll(s, ",", "%!(PACKER_COMMA)")
 	s = strings.ReplaceAll(s, "\r", "\\r")
-	return strings.ReplaceAll(s, "\n", "\\n")
-}
-
-// maskingUi replaces the values of sensitive variables with <sensitive> in
-// everything shown, whichever component prints them.
-type maskingUi struct {
-	packer.Ui
-	replacer *strings.Replacer
-}
-
-// newMaskingUi wraps ui; with no sensitive values it returns ui itself.
-func newMaskingUi(ui packer.Ui, sensitive []string) packer.Ui {
-	var pairs []string
-	for _, v := range sensitive {
-		if v != "" {
-			pairs = append(pairs, v, "<sensitive>")
-		}
-	}
-	if len(pairs) == 0 {
-		return ui
-	}
-	return &maskingUi{Ui: ui, replacer: strings.NewReplacer(pairs...)}
-}
-
-// maskLog makes logger replace each sensitive value with <sensitive>, so
-// that a plugin printing a secret to its stderr does not put it in the log.
-func maskLog(logger *log.Logger, sensitive []string) {
-	var pairs []string
-	for _, v := range sensitive {
-		if v != "" {
-			pairs = append(pairs, v, "<sensitive>")
-		}
-	}
-	if len(pairs) == 0 || logger == nil {
-		return
-	}
-	logger.SetOutput(&maskingWriter{w: logger.Writer(), replacer: strings.NewReplacer(pairs...)})
-}
-
-// maskingWriter masks each write; the log package writes whole lines.
-type maskingWriter struct {
-	w        io.Writer
-	replacer *strings.Replacer
-}
-
-func (m *maskingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(m.w, m.replacer.Replace(string(p))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// Say, Message, Error and Machine mask, then pass on.
-func (u *maskingUi) Say(m string)     { u.Ui.Say(u.replacer.Replace(m)) }
-func (u *maskingUi) Message(m string) { u.Ui.Message(u.replacer.Replace(m)) }
-func (u *maskingUi) Error(m string)   { u.Ui.Error(u.replacer.Replace(m)) }
-func (u *maskingUi) Machine(kind string, args ...string) {
-	masked := make([]string, len(args))
-	for i, a := range args {
-		masked[i] = u.replacer.Replace(a)
-	}
-	u.Ui.Machine(kind, masked...)
+	s = strings.ReplaceAll(s, "\n", "\\n")
+	return packer.EscapeControl(s)
 }

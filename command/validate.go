@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -58,6 +59,8 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 	if *syntaxOnly {
 		tpl, err := template.ParseFile(fs.Arg(0))
 		if err == nil {
+			ui = newMaskingUi(ui, tpl.SensitiveValuesAsWritten(opts.vars))
+			warnTemplate(ui, tpl)
 			err = tpl.Validate()
 		}
 		if err != nil {
@@ -67,17 +70,20 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 		return 0
 	}
 
-	core, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	core, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	// A component's error can quote its configuration, sensitive values
+	// included: they are masked here as in packer build.
+	ui = newMaskingUi(ui, sensitive)
 	if err != nil {
 		return c.failed(ui, err)
 	}
-	// A component's error can quote its configuration, sensitive values
-	// included: they are masked here as in packer build.
-	ui = newMaskingUi(ui, core.SensitiveValues())
-	maskLog(c.Meta.Logger, core.SensitiveValues())
+	names := core.BuildNames()
+	if len(names) == 0 {
+		return c.failed(ui, fmt.Errorf("no builds to validate: -only/-except left none of the template's builds (%s)", strings.Join(core.AllBuildNames(), ", ")))
+	}
 	var errs *multierror.Error
 	var warnings []string
-	for _, name := range core.BuildNames() {
+	for _, name := range names {
 		b, err := core.Build(name)
 		if err != nil {
 			errs = multierror.Append(errs, err) // the core's errors name the build

@@ -35,10 +35,18 @@ type Build struct {
 
 	mu        sync.Mutex
 	buildData map[string]any // what the builder shared through the provision hook
+
+	// warned holds every warning shown, so a configuration rendered again
+	// (with build data) does not repeat one; pending are those found
+	// before there was a Ui to show them on, which Prepare returns.
+	warnMu  sync.Mutex
+	warned  map[string]bool
+	pending []string
 }
 
 type buildProvisioner struct {
 	typ         string
+	where       string // "provisioner 2 (shell-local)", for messages
 	provisioner Provisioner
 	raw         map[string]any // before interpolation, for the render with build data
 	config      any
@@ -67,7 +75,26 @@ func (b *Build) SetDebug(on bool) { b.debug = on }
 // SetForce turns on -force: builders may overwrite earlier output.
 func (b *Build) SetForce(on bool) { b.force = on }
 
-// SetOnError sets -on-error (cleanup or abort).
+// The -on-error modes, as in Packer: what a failed build leaves.
+const (
+	// OnErrorCleanup (the default) cleans up what the build made, running
+	// the error-cleanup-provisioner first when provisioning failed.
+	OnErrorCleanup = "cleanup"
+	// OnErrorAbort leaves everything in place to inspect, and skips the
+	// error-cleanup-provisioner.
+	OnErrorAbort = "abort"
+	// OnErrorRunCleanupProvisioner leaves the build's resources in place
+	// as abort does, but runs the error-cleanup-provisioner.
+	OnErrorRunCleanupProvisioner = "run-cleanup-provisioner"
+)
+
+// OnErrorModes returns the -on-error values this packer accepts.
+func OnErrorModes() []string {
+	return []string{OnErrorCleanup, OnErrorAbort, OnErrorRunCleanupProvisioner}
+}
+
+// SetOnError sets -on-error, one of OnErrorModes. Builders see it as
+// packer_on_error.
 func (b *Build) SetOnError(mode string) { b.onError = mode }
 
 // packerConfig is what the core passes every component besides its own
@@ -109,12 +136,65 @@ func (b *Build) Prepare() ([]string, error) {
 			}
 		}
 	}
-	return warnings, errs.ErrorOrNil()
+	return append(warnings, b.takePending()...), errs.ErrorOrNil()
+}
+
+// warner returns the function that shows a rendering warning about the
+// component where ("provisioner 1 (shell-local)") once, on ui, or keeps it
+// for Prepare to return when ui is nil.
+func (b *Build) warner(where string, ui Ui) func(string) {
+	return func(m string) {
+		msg := where + ": " + m
+		b.warnMu.Lock()
+		defer b.warnMu.Unlock()
+		if b.warned[msg] {
+			return
+		}
+		if b.warned == nil {
+			b.warned = map[string]bool{}
+		}
+		b.warned[msg] = true
+		if ui == nil {
+			b.pending = append(b.pending, msg)
+			return
+		}
+		ui.Say("Warning: " + msg)
+	}
+}
+
+func (b *Build) takePending() []string {
+	b.warnMu.Lock()
+	defer b.warnMu.Unlock()
+	out := b.pending
+	b.pending = nil
+	return out
+}
+
+// render renders raw, the configuration of the component where, with data
+// as the build data (nil keeps {{build}} actions for later), its warnings
+// going to ui (nil: to Prepare's warnings).
+func (b *Build) render(raw any, where string, data map[string]any, ui Ui) (any, error) {
+	ctx := *b.ictx
+	ctx.BuildData = data
+	ctx.Warn = b.warner(where, ui)
+	return interpolate.RenderInterface(raw, &ctx)
 }
 
 // Run runs the builder, whose provision hook runs the provisioners, then each
-// post-processor chain. It returns the artifacts the build leaves: the
-// builder's (unless every chain consumed it) and the last of each chain.
+// post-processor chain, keeping and destroying artifacts as Packer does:
+//
+//   - each chain starts from the builder's artifact; its first step's
+//     "keep" (keep_input_artifact, else the post-processor's own choice)
+//     keeps the builder's artifact, and the builder's artifact is destroyed
+//     at the end unless some chain's first step kept it;
+//   - a later step that keeps its input adds that intermediate artifact to
+//     the build's artifacts; one that does not destroys it;
+//   - the last artifact of each chain is the build's;
+//   - a step that fails, or returns no artifact, ends its chain there: its
+//     input is neither listed nor destroyed, and the failure is the build's.
+//
+// The artifacts are returned in Packer's order: the builder's (when kept),
+// then each chain's, intermediate ones before the last.
 func (b *Build) Run(ctx context.Context, ui Ui) ([]Artifact, error) {
 	hook := &DispatchHook{Hooks: map[string][]Hook{HookProvision: {&provisionHook{build: b}}}}
 	artifact, err := b.builder.Run(ctx, ui, hook)
@@ -127,48 +207,58 @@ func (b *Build) Run(ctx context.Context, ui Ui) ([]Artifact, error) {
 	if len(b.postProcessors) == 0 {
 		return []Artifact{artifact}, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return []Artifact{artifact}, fmt.Errorf("build %q: cancelled before its post-processors: %w", b.name, err)
+	}
+	// The builder has run: a post-processor is rendered with what it
+	// shared, or with nothing when it shared nothing.
+	b.shareIfNone()
 
 	var artifacts []Artifact
 	keepBuilderArtifact := false
 	var errs *multierror.Error
 	for _, chain := range b.postProcessors {
-		current := artifact
+		prior, done := artifact, true
 		for i, pp := range chain {
-			if err := b.reprepare(pp); err != nil {
+			if err := b.reprepare(ui, pp); err != nil {
 				errs = multierror.Append(errs, err)
-				current = nil
+				done = false
 				break
 			}
 			ui.Say(fmt.Sprintf("Running post-processor: %s", describePostProcessor(pp)))
-			result, keep, err := pp.postProcessor.PostProcess(ctx, ui, current)
+			result, keep, err := pp.postProcessor.PostProcess(ctx, ui, prior)
 			if err != nil {
 				errs = multierror.Append(errs, fmt.Errorf("build %q: post-processor %s: %w", b.name, pp.name, err))
-				current = nil
+				done = false
+				break
+			}
+			if result == nil {
+				done = false
 				break
 			}
 			if pp.keepInput != nil {
 				keep = *pp.keepInput
 			}
-			if i == 0 {
-				keepBuilderArtifact = keepBuilderArtifact || keep || result == nil
-			} else if !keep && current != nil && result != current {
-				if err := current.Destroy(); err != nil {
-					ui.Error(fmt.Sprintf("Destroying an intermediate artifact: %v", err))
+			switch {
+			case i == 0:
+				keepBuilderArtifact = keepBuilderArtifact || keep
+			case keep:
+				artifacts = append(artifacts, prior)
+			default:
+				if err := prior.Destroy(); err != nil {
+					errs = multierror.Append(errs, fmt.Errorf("build %q: post-processor %s: destroying its input artifact: %w", b.name, pp.name, err))
 				}
 			}
-			if result == nil {
-				break
-			}
-			current = result
+			prior = result
 		}
-		if current != nil && current != artifact {
-			artifacts = append(artifacts, current)
+		if done {
+			artifacts = append(artifacts, prior)
 		}
 	}
 	if keepBuilderArtifact {
 		artifacts = append([]Artifact{artifact}, artifacts...)
 	} else if err := artifact.Destroy(); err != nil {
-		ui.Error(fmt.Sprintf("Destroying the builder's artifact: %v", err))
+		errs = multierror.Append(errs, fmt.Errorf("build %q: destroying the builder's artifact: %w", b.name, err))
 	}
 	return artifacts, errs.ErrorOrNil()
 }
@@ -182,17 +272,11 @@ func describePostProcessor(pp *buildPostProcessor) string {
 
 // reprepare prepares a post-processor again with the data the builder
 // shared (see prepareWithBuildData).
-func (b *Build) reprepare(pp *buildPostProcessor) error {
-	if err := b.prepareWithBuildData(pp.raw, pp.postProcessor.Prepare); err != nil {
+func (b *Build) reprepare(ui Ui, pp *buildPostProcessor) error {
+	if err := b.prepareWithBuildData(ui, pp.raw, "post-processor "+pp.name, pp.postProcessor.Prepare); err != nil {
 		return fmt.Errorf("build %q: post-processor %s: %w", b.name, pp.name, err)
 	}
 	return nil
-}
-
-func (b *Build) withBuildData(data map[string]any) *interpolate.Context {
-	ctx := *b.ictx
-	ctx.BuildData = data
-	return &ctx
 }
 
 func (b *Build) sharedData() map[string]any {
@@ -201,14 +285,27 @@ func (b *Build) sharedData() map[string]any {
 	return b.buildData
 }
 
+// share keeps what the builder passed the provision hook. As in Packer,
+// data that is not a map (the file builder passes nil) shares nothing:
+// {{build `ID`}} then renders "<no value>", with a warning.
 func (b *Build) share(data any) {
 	m, ok := data.(map[string]any)
 	if !ok {
-		return
+		m = map[string]any{}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buildData = m
+}
+
+// shareIfNone records that the builder shared nothing, if it did not run
+// the provision hook at all.
+func (b *Build) shareIfNone() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buildData == nil {
+		b.buildData = map[string]any{}
+	}
 }
 
 // DispatchHook runs, for each hook name, the hooks registered under it, in
@@ -240,7 +337,7 @@ type provisionHook struct {
 func (h *provisionHook) Run(ctx context.Context, name string, ui Ui, comm Communicator, data any) error {
 	b := h.build
 	b.share(data)
-	for i, p := range b.provisioners {
+	for _, p := range b.provisioners {
 		if p.pauseBefore > 0 {
 			ui.Say(fmt.Sprintf("Pausing %s before the next provisioner...", p.pauseBefore))
 			timer := time.NewTimer(p.pauseBefore)
@@ -251,8 +348,13 @@ func (h *provisionHook) Run(ctx context.Context, name string, ui Ui, comm Commun
 				return ctx.Err()
 			}
 		}
-		if err := b.prepareWithBuildData(p.raw, p.provisioner.Prepare); err != nil {
-			return fmt.Errorf("provisioner %d (%s): %w", i+1, p.typ, err)
+		if err := b.prepareWithBuildData(ui, p.raw, p.where, p.provisioner.Prepare); err != nil {
+			return fmt.Errorf("%s: %w", p.where, err)
+		}
+		if b.debug {
+			if err := pauseForDebug(ctx, ui); err != nil {
+				return err
+			}
 		}
 		ui.Say(fmt.Sprintf("Provisioning with %s...", p.typ))
 		if err := p.run(ctx, ui, comm); err != nil {
@@ -265,13 +367,19 @@ func (h *provisionHook) Run(ctx context.Context, name string, ui Ui, comm Commun
 
 // cleanUpAfterError runs the template's error-cleanup-provisioner, if it has
 // one, after a provisioner failed; its own failure is reported and does not
-// replace the error that caused it. A cancelled build skips it.
+// replace the error that caused it. A cancelled build skips it, and so does
+// -on-error=abort, as in Packer (abort cleans up nothing; cleanup and
+// run-cleanup-provisioner run it).
 func (h *provisionHook) cleanUpAfterError(ctx context.Context, ui Ui, comm Communicator) {
 	p := h.build.errorCleanup
 	if p == nil || ctx.Err() != nil {
 		return
 	}
-	if err := h.build.prepareWithBuildData(p.raw, p.provisioner.Prepare); err != nil {
+	if h.build.onError == OnErrorAbort {
+		ui.Say(fmt.Sprintf("-on-error=abort: not running the error-cleanup-provisioner (%s)", p.typ))
+		return
+	}
+	if err := h.build.prepareWithBuildData(ui, p.raw, p.where, p.provisioner.Prepare); err != nil {
 		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) cannot run: %v", p.typ, err))
 		return
 	}
@@ -282,19 +390,43 @@ func (h *provisionHook) cleanUpAfterError(ctx context.Context, ui Ui, comm Commu
 }
 
 // prepareWithBuildData calls prepare, a component's Prepare, again with raw,
-// its configuration, rendered with what the builder shared through the
-// provision hook, when it shared anything; until then the component keeps
-// the configuration Build.Prepare gave it.
-func (b *Build) prepareWithBuildData(raw map[string]any, prepare func(...any) error) error {
+// the configuration of the component where, rendered with what the builder
+// shared through the provision hook (nothing, when it passed no map), once
+// the builder has run the hook; until then the component keeps the
+// configuration Build.Prepare gave it. Rendering warnings go to ui.
+func (b *Build) prepareWithBuildData(ui Ui, raw map[string]any, where string, prepare func(...any) error) error {
 	data := b.sharedData()
 	if data == nil {
 		return nil
 	}
-	rendered, err := interpolate.RenderInterface(raw, b.withBuildData(data))
+	rendered, err := b.render(raw, where, data, ui)
 	if err != nil {
 		return err
 	}
 	return prepare(rendered, b.packerConfig())
+}
+
+// debugPause is what -debug asks before each provisioner, as Packer does.
+const debugPause = "Pausing before the next provisioner. Press enter to continue."
+
+// pauseForDebug waits, under -debug, for the user to press enter. Without a
+// terminal to ask on it says so and goes on at once, never hanging; a
+// cancelled build stops waiting.
+func pauseForDebug(ctx context.Context, ui Ui) error {
+	answered := make(chan error, 1)
+	go func() {
+		_, err := ui.Ask(debugPause)
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
+		if err != nil {
+			ui.Say(fmt.Sprintf("-debug: cannot pause (%v); going on", err))
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // run provisions with the provisioner's timeout, retrying up to max_retries

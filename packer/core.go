@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -31,8 +30,8 @@ type CoreConfig struct {
 	// Variables are the values the user gave: var files first, then -var
 	// flags, later ones winning.
 	Variables map[string]string
-	// Only and Except select builds by name; Except also drops
-	// post-processors by name, as Packer does.
+	// Only and Except select builds by name, both applying when both are
+	// given; Except also drops post-processors by name, as Packer does.
 	Only, Except []string
 	// Version is this packer's version, checked against
 	// min_packer_version and shown by {{packer_version}}.
@@ -51,6 +50,8 @@ type Core struct {
 	// Packer, "name": "{{user `os`}}-vm" names a build "ubuntu-vm", and
 	// -only, -except and the output use that name.
 	builds map[string]*template.Builder
+	// warnings are for the command to show (see Warnings).
+	warnings []string
 }
 
 // NewCore checks the template and resolves its variables. Every problem is
@@ -65,8 +66,12 @@ func NewCore(config *CoreConfig) (*Core, error) {
 	if err := tpl.Validate(); err != nil {
 		errs = multierror.Append(errs, err)
 	}
-	if err := checkMinVersion(tpl, config.Version); err != nil {
+	warning, err := checkMinVersion(tpl, config.Version)
+	if err != nil {
 		errs = multierror.Append(errs, err)
+	}
+	if warning != "" {
+		c.warnings = append(c.warnings, warning)
 	}
 	vars, err := tpl.ResolveVariables(config.Variables, c.interpolation("", ""))
 	if err != nil {
@@ -85,34 +90,37 @@ func NewCore(config *CoreConfig) (*Core, error) {
 			c.builds = builds
 		}
 	}
-	for _, n := range config.Only {
-		if _, ok := c.builds[n]; !ok {
-			errs = multierror.Append(errs, fmt.Errorf("-only: the template has no build named %q (its builds are %s)", n, strings.Join(c.allBuildNames(), ", ")))
-		}
-	}
 	if err := errs.ErrorOrNil(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func checkMinVersion(tpl *template.Template, current string) error {
+// checkMinVersion refuses a template whose min_packer_version is newer than
+// current. A development build stamped with something that is not a version
+// (a git hash, as `make dev` in a fresh clone stamps) cannot be compared: it
+// runs the template, and the warning says the check was skipped.
+func checkMinVersion(tpl *template.Template, current string) (warning string, err error) {
 	if tpl.MinVersion == "" || current == "" {
-		return nil
+		return "", nil
 	}
 	want, err := version.NewVersion(tpl.MinVersion)
 	if err != nil {
-		return fmt.Errorf("min_packer_version %q is not a version", tpl.MinVersion)
+		return "", fmt.Errorf("min_packer_version %q is not a version", tpl.MinVersion)
 	}
 	have, err := version.NewVersion(current)
 	if err != nil {
-		return nil // a development build without a version runs anything
+		return fmt.Sprintf("min_packer_version %s is not checked: this packer's version %q is not a version number (a development build stamped with a git revision); build from a release tag, or with make VERSION=X.Y.Z, to have it checked", want, current), nil
 	}
 	if have.LessThan(want) {
-		return fmt.Errorf("this template needs packer %s or newer (min_packer_version) and this is %s; upgrade packer", want, have)
+		return "", fmt.Errorf("this template needs packer %s or newer (min_packer_version) and this is %s; upgrade packer", want, have)
 	}
-	return nil
+	return "", nil
 }
+
+// Warnings are what the command should show before any build runs: what
+// the core accepted but the user should know.
+func (c *Core) Warnings() []string { return c.warnings }
 
 // interpolation is the context templates are rendered in for one build.
 func (c *Core) interpolation(buildName, buildType string) *interpolate.Context {
@@ -149,6 +157,42 @@ func (c *Core) BuildNames() []string {
 	return names
 }
 
+// UnknownSelections returns the -only and -except names ("-only=nope")
+// that name no build, for the caller to warn about: as in Packer they select
+// nothing, and a build is selected by its bare name, never TYPE.NAME or a
+// glob.
+func (c *Core) UnknownSelections() []string {
+	var out []string
+	for _, sel := range []struct {
+		flag  string
+		names []string
+	}{{"-only", c.config.Only}, {"-except", c.config.Except}} {
+		for _, n := range sel.names {
+			if _, ok := c.builds[n]; !ok {
+				out = append(out, sel.flag+"="+n)
+			}
+		}
+	}
+	return out
+}
+
+// AllBuildNames returns the name of every build of the template, -only and
+// -except aside, sorted.
+func (c *Core) AllBuildNames() []string { return c.allBuildNames() }
+
+// DisplayName is how the Ui, the artifact summary and -machine-readable
+// records show the build called name, as Packer shows a JSON template's
+// builds: TYPE.NAME ("null.web"), or the type alone for a build named by
+// its type. -only, -except, {{build_name}} and PACKER_BUILD_NAME use the
+// bare name.
+func (c *Core) DisplayName(name string) string {
+	b, ok := c.builds[name]
+	if !ok || b.Type == name {
+		return name
+	}
+	return b.Type + "." + name
+}
+
 // allBuildNames returns the rendered names of every build, sorted.
 func (c *Core) allBuildNames() []string { return slices.Sorted(maps.Keys(c.builds)) }
 
@@ -164,10 +208,10 @@ func (c *Core) Build(name string) (*Build, error) {
 		name:      tb.Name,
 		typ:       tb.Type,
 		variables: c.variables,
-		onError:   "cleanup",
+		onError:   OnErrorCleanup,
 		ictx:      ictx,
 	}
-	config, err := interpolate.RenderInterface(tb.Config, ictx)
+	config, err := b.render(tb.Config, "builder "+tb.Type, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build %q: builder %s: %w", name, tb.Type, err)
 	}
@@ -184,25 +228,31 @@ func (c *Core) Build(name string) (*Build, error) {
 		if tp.Skip(name) {
 			continue
 		}
-		p, err := newBuildProvisioner(finder, tp, name, ictx)
+		p, err := b.newProvisioner(finder, tp, fmt.Sprintf("provisioner %d (%s)", i+1, tp.Type))
 		if err != nil {
-			return nil, fmt.Errorf("build %q: provisioner %d %w", name, i+1, err)
+			return nil, fmt.Errorf("build %q: %w", name, err)
 		}
 		b.provisioners = append(b.provisioners, p)
 	}
 	if tp := c.template.ErrorCleanupProvisioner; tp != nil && !tp.Skip(name) {
-		if b.errorCleanup, err = newBuildProvisioner(finder, tp, name, ictx); err != nil {
-			return nil, fmt.Errorf("build %q: error-cleanup-provisioner %w", name, err)
+		if b.errorCleanup, err = b.newProvisioner(finder, tp, fmt.Sprintf("error-cleanup-provisioner (%s)", tp.Type)); err != nil {
+			return nil, fmt.Errorf("build %q: %w", name, err)
 		}
 	}
 
 	for _, chain := range c.template.PostProcessors {
 		var steps []*buildPostProcessor
 		for _, tp := range chain {
-			if tp.Skip(name) || slices.Contains(c.config.Except, tp.Name) {
+			if tp.Skip(name) {
 				continue
 			}
-			rendered, err := interpolate.RenderInterface(tp.Config, ictx)
+			// As in Packer, -except naming a post-processor drops it
+			// and the rest of its chain, which would work on its
+			// artifact.
+			if slices.Contains(c.config.Except, tp.Name) {
+				break
+			}
+			rendered, err := b.render(tp.Config, "post-processor "+tp.Name, nil, nil)
 			if err != nil {
 				return nil, fmt.Errorf("build %q: post-processor %s: %w", name, tp.Name, err)
 			}
@@ -222,21 +272,21 @@ func (c *Core) Build(name string) (*Build, error) {
 	return b, nil
 }
 
-// newBuildProvisioner makes the provisioner tp for the build called name,
-// its configuration rendered with ictx. Its error starts with the type in
-// brackets, for the caller to prefix with which provisioner it is.
-func newBuildProvisioner(finder ComponentFinder, tp *template.Provisioner, name string, ictx *interpolate.Context) (*buildProvisioner, error) {
-	raw := mergeConfig(tp.Config, tp.Override[name])
-	rendered, err := interpolate.RenderInterface(raw, ictx)
+// newProvisioner makes the provisioner tp for this build, called where in
+// messages ("provisioner 2 (shell-local)"), its configuration (with the
+// build's override laid over it) rendered without build data.
+func (b *Build) newProvisioner(finder ComponentFinder, tp *template.Provisioner, where string) (*buildProvisioner, error) {
+	raw := mergeConfig(tp.Config, tp.Override[b.name])
+	rendered, err := b.render(raw, where, nil, nil)
 	if err != nil {
-		return nil, fmt.Errorf("(%s): %w", tp.Type, err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	p, err := finder.Provisioner(tp.Type)
 	if err != nil {
-		return nil, fmt.Errorf("(%s): %w", tp.Type, err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	return &buildProvisioner{
-		typ: tp.Type, provisioner: p, raw: raw, config: rendered,
+		typ: tp.Type, where: where, provisioner: p, raw: raw, config: rendered,
 		pauseBefore: tp.PauseBefore, timeout: tp.Timeout, maxRetries: tp.MaxRetries,
 	}, nil
 }

@@ -252,8 +252,12 @@ func TestCore_buildNamesAreRenderedAsPackerRendersThem(t *testing.T) {
 	}
 
 	cfg.Only = []string{"{{user `os`}}-vm"}
-	if _, err := NewCore(cfg); err == nil || !strings.Contains(err.Error(), `its builds are ubuntu-vm`) {
-		t.Errorf("-only with the unrendered name = %v, want an error listing ubuntu-vm", err)
+	core, err := NewCore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names, unknown := core.BuildNames(), core.UnknownSelections(); len(names) != 0 || !reflect.DeepEqual(unknown, []string{"-only={{user `os`}}-vm"}) {
+		t.Errorf("-only with the unrendered name selects %v, unknown %v; want nothing selected and the name reported", names, unknown)
 	}
 }
 
@@ -334,8 +338,8 @@ func TestNewCore_reportsTemplateAndVariableProblemsTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewCore(&CoreConfig{Template: tpl, Version: "1.0.0", Only: []string{"nope"}})
-	for _, want := range []string{"needs packer 9.0.0 or newer", `required variable "fruit" has no value`, `no build named "nope"`} {
+	_, err = NewCore(&CoreConfig{Template: tpl, Version: "1.0.0"})
+	for _, want := range []string{"needs packer 9.0.0 or newer", `required variable "fruit" has no value`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("NewCore = %v\nwant %q", err, want)
 		}
@@ -468,5 +472,367 @@ func TestEscapeControl_keepsTextAndShowsControlCharacters(t *testing.T) {
 		if got := EscapeControl(in); got != want {
 			t.Errorf("EscapeControl(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCore_displayNameIsTypeDotNameAsPackerShowsIt(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"builders": [
+		{"type": "null"}, {"type": "null", "name": "web"}, {"type": "file", "name": "db", "target": "x"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := NewCore(&CoreConfig{Template: tpl, Components: shellComponents(t.TempDir())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"null": "null", "web": "null.web", "db": "file.db"} {
+		if got := core.DisplayName(name); got != want {
+			t.Errorf("DisplayName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestCore_onlyAndExceptBothApplyAndSelectByBareName: Packer applies -only
+// then -except, by a build's bare name; TYPE.NAME and globs select nothing.
+func TestCore_onlyAndExceptBothApplyAndSelectByBareName(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"builders": [
+		{"type": "null"}, {"type": "null", "name": "b2"}, {"type": "file", "name": "f1", "target": "x"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		only, except  []string
+		want, unknown []string
+	}{
+		{only: []string{"b2", "f1"}, except: []string{"f1"}, want: []string{"b2"}},
+		{only: []string{"null.b2"}, unknown: []string{"-only=null.b2"}},
+		{except: []string{"*"}, want: []string{"b2", "f1", "null"}, unknown: []string{"-except=*"}},
+		{only: []string{"f*", "null"}, want: []string{"null"}, unknown: []string{"-only=f*"}},
+	} {
+		core, err := NewCore(&CoreConfig{Template: tpl, Only: c.only, Except: c.except})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := core.BuildNames(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("-only=%v -except=%v runs %v, Packer runs %v", c.only, c.except, got, c.want)
+		}
+		if got := core.UnknownSelections(); !reflect.DeepEqual(got, c.unknown) {
+			t.Errorf("-only=%v -except=%v: unknown selections %v, want %v", c.only, c.except, got, c.unknown)
+		}
+	}
+}
+
+// TestBuild_keptIntermediateArtifactsAreListedAndFailuresEndTheirChain
+// follows Packer's CoreBuild.Run step by step.
+func TestBuild_keptIntermediateArtifactsAreListedAndFailuresEndTheirChain(t *testing.T) {
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name      string
+		chains    string // the post-processors, by type
+		steps     map[string]ppStep
+		want      []string // the ids of the artifacts the build leaves
+		destroyed []string
+		err       bool
+	}{
+		{name: "a kept intermediate is listed before the chain's last",
+			chains: `[["checksum", "compress"]]`,
+			steps:  map[string]ppStep{"checksum": {id: "sums", keep: true}, "compress": {id: "tar", keep: false}},
+			want:   []string{"built", "tar"}, destroyed: []string{"sums"}},
+		{name: "a later step keeping its input lists it",
+			chains: `[["artifice", "checksum"]]`,
+			steps:  map[string]ppStep{"artifice": {id: "files", keep: true}, "checksum": {id: "sums", keep: true}},
+			want:   []string{"built", "files", "sums"}},
+		{name: "a first step that fails ends its chain and the builder's artifact is destroyed",
+			chains: `["shell-local"]`,
+			steps:  map[string]ppStep{"shell-local": {err: boom}},
+			want:   nil, destroyed: []string{"built"}, err: true},
+		{name: "a failing later step lists neither its input nor anything after",
+			chains: `[["artifice", "compress", "manifest"], ["manifest"]]`,
+			steps:  map[string]ppStep{"artifice": {id: "files", keep: true}, "compress": {err: boom}, "manifest": {passOn: true, keep: true}},
+			want:   []string{"built", "built"}, err: true},
+		{name: "no artifact ends the chain quietly",
+			chains: `[["nothing", "manifest"]]`,
+			steps:  map[string]ppStep{"nothing": {}, "manifest": {passOn: true, keep: true}},
+			want:   nil, destroyed: []string{"built"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			made := map[string]*testArtifact{"built": {id: "built"}}
+			tpl, err := template.Parse(strings.NewReader(`{"builders": [{"type": "null"}], "post-processors": ` + c.chains + `}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			core, err := NewCore(&CoreConfig{Template: tpl, Components: ComponentFinder{
+				Builder: func(string) (Builder, error) { return fixedBuilder{made["built"]}, nil },
+				PostProcessor: func(typ string) (PostProcessor, error) {
+					step := c.steps[typ]
+					return ppErrFunc(func(in Artifact) (Artifact, bool, error) {
+						switch {
+						case step.err != nil:
+							return nil, false, step.err
+						case step.passOn:
+							return in, step.keep, nil
+						case step.id == "":
+							return nil, false, nil
+						}
+						a := &testArtifact{id: step.id}
+						made[step.id] = a
+						return a, step.keep, nil
+					}), nil
+				},
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := core.Build("null")
+			if err != nil {
+				t.Fatal(err)
+			}
+			artifacts, err := b.Run(context.Background(), discardUi{})
+			if (err != nil) != c.err {
+				t.Errorf("Run error = %v, want an error: %v", err, c.err)
+			}
+			var ids []string
+			for _, a := range artifacts {
+				ids = append(ids, a.Id())
+			}
+			if !reflect.DeepEqual(ids, c.want) {
+				t.Errorf("artifacts %v, Packer leaves %v", ids, c.want)
+			}
+			var destroyed []string
+			for id, a := range made {
+				if a.destroyed > 0 {
+					destroyed = append(destroyed, id)
+				}
+			}
+			sort.Strings(destroyed)
+			if !reflect.DeepEqual(destroyed, c.destroyed) {
+				t.Errorf("destroyed %v, Packer destroys %v", destroyed, c.destroyed)
+			}
+		})
+	}
+}
+
+type ppStep struct {
+	id     string // the artifact it makes; "" makes none
+	keep   bool
+	passOn bool // returns its input, as manifest does
+	err    error
+}
+
+type ppErrFunc func(a Artifact) (Artifact, bool, error)
+
+func (f ppErrFunc) Prepare(raws ...any) error { return nil }
+func (f ppErrFunc) PostProcess(ctx context.Context, ui Ui, a Artifact) (Artifact, bool, error) {
+	return f(a)
+}
+
+// nilDataBuilder runs the provision hook with nil data, as Packer's file
+// builder does.
+type nilDataBuilder struct{}
+
+func (nilDataBuilder) Prepare(raws ...any) ([]string, error) { return nil, nil }
+func (nilDataBuilder) Run(ctx context.Context, ui Ui, hook Hook) (Artifact, error) {
+	if err := hook.Run(ctx, HookProvision, ui, nil, nil); err != nil {
+		return nil, err
+	}
+	return &testArtifact{id: "File"}, nil
+}
+
+// recordingUi keeps what a build says.
+type recordingUi struct {
+	discardUi
+	mu    sync.Mutex
+	lines []string
+	ask   func(string) (string, error)
+}
+
+func (u *recordingUi) Say(m string) { u.mu.Lock(); u.lines = append(u.lines, m); u.mu.Unlock() }
+func (u *recordingUi) Ask(q string) (string, error) {
+	u.Say("asked: " + q)
+	if u.ask == nil {
+		return "", ErrNoTerminal
+	}
+	return u.ask(q)
+}
+func (u *recordingUi) said() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return strings.Join(u.lines, "\n")
+}
+
+// TestBuild_unsharedBuildValuesRenderNoValueWithAWarning: Packer renders
+// {{build `X`}} of a value the builder did not share as "<no value>" (also
+// for a builder that shares nothing, as the file builder), and {{user `x`}}
+// of an undeclared variable as ""; so does this, warning once about each,
+// naming the component and key.
+func TestBuild_unsharedBuildValuesRenderNoValueWithAWarning(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("runs sh")
+	}
+	for _, c := range []struct {
+		name    string
+		builder func(dir string) Builder
+		want    string
+	}{
+		{"a builder that shares ID", func(dir string) Builder { return &testFileBuilder{dir: dir} }, "Null|<no value>|\n"},
+		{"a builder that shares nothing", func(string) Builder { return nilDataBuilder{} }, "<no value>|<no value>|\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tpl, err := template.Parse(strings.NewReader(`{"builders": [{"type": "null"}],
+				"provisioners": [{"type": "shell-local", "inline": ["echo '{{build ` + "`ID`" + `}}|{{build ` + "`Host`" + `}}|{{user ` + "`nope`" + `}}' > out.txt"]}]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			components := shellComponents(dir)
+			components.Builder = func(string) (Builder, error) { return c.builder(dir), nil }
+			core, err := NewCore(&CoreConfig{Template: tpl, Components: components})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := core.Build("null")
+			if err != nil {
+				t.Fatal(err)
+			}
+			warnings, err := b.Prepare()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ui := &recordingUi{}
+			if _, err := b.Run(context.Background(), ui); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(filepath.Join(dir, "out.txt")); string(got) != c.want {
+				t.Errorf("rendered %q, want %q as Packer renders it", got, c.want)
+			}
+			all := strings.Join(warnings, "\n") + "\n" + ui.said()
+			for _, want := range []string{
+				"provisioner 1 (shell-local): inline[0]: {{user `nope`}}: no variable \"nope\" is declared",
+				"provisioner 1 (shell-local): inline[0]: {{build `Host`}}: the builder shared no value \"Host\"",
+			} {
+				if strings.Count(all, want) != 1 {
+					t.Errorf("want the warning %q once in:\n%s", want, all)
+				}
+			}
+		})
+	}
+}
+
+// TestBuild_onErrorDecidesWhetherTheErrorCleanupProvisionerRuns, as in
+// Packer: cleanup and run-cleanup-provisioner run it, abort does not.
+func TestBuild_onErrorDecidesWhetherTheErrorCleanupProvisionerRuns(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"builders": [{"type": "null"}],
+		"provisioners": [{"type": "shell-local", "inline": ["exit 3"]}],
+		"error-cleanup-provisioner": {"type": "shell-local", "inline": ["touch cleanup.txt"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mode, want := range map[string]bool{OnErrorCleanup: true, OnErrorAbort: false, OnErrorRunCleanupProvisioner: true} {
+		dir := t.TempDir()
+		core, err := NewCore(&CoreConfig{Template: tpl, Components: shellComponents(dir)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := core.Build("null")
+		b.SetOnError(mode)
+		if _, err := b.Prepare(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Run(context.Background(), discardUi{}); err == nil {
+			t.Fatalf("-on-error=%s: the failing provisioner did not fail the build", mode)
+		}
+		_, statErr := os.Stat(filepath.Join(dir, "cleanup.txt"))
+		if ran := statErr == nil; ran != want {
+			t.Errorf("-on-error=%s: error-cleanup-provisioner ran: %v, Packer: %v", mode, ran, want)
+		}
+	}
+}
+
+// TestBuild_debugAsksBeforeEachProvisionerAndGoesOnWithoutATerminal: -debug
+// pauses on the Ui before each provisioner, as Packer does; with no
+// terminal to ask on it says so and does not wait.
+func TestBuild_debugAsksBeforeEachProvisionerAndGoesOnWithoutATerminal(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"builders": [{"type": "null"}],
+		"provisioners": [{"type": "shell-local", "inline": ["touch one"]}, {"type": "shell-local", "inline": ["touch two"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, terminal := range []bool{true, false} {
+		dir := t.TempDir()
+		core, err := NewCore(&CoreConfig{Template: tpl, Components: shellComponents(dir)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := core.Build("null")
+		b.SetDebug(true)
+		if _, err := b.Prepare(); err != nil {
+			t.Fatal(err)
+		}
+		ui := &recordingUi{}
+		if terminal {
+			ui.ask = func(string) (string, error) { return "", nil }
+		}
+		if _, err := b.Run(context.Background(), ui); err != nil {
+			t.Fatal(err)
+		}
+		said := ui.said()
+		if n := strings.Count(said, "asked: "+debugPause); n != 2 {
+			t.Errorf("terminal %v: asked %d times, want before each of 2 provisioners:\n%s", terminal, n, said)
+		}
+		if got := strings.Contains(said, "-debug: cannot pause"); got == terminal {
+			t.Errorf("terminal %v: said it cannot pause: %v\n%s", terminal, got, said)
+		}
+	}
+
+	// A cancelled build stops waiting for the answer.
+	ctx, cancel := context.WithCancel(context.Background())
+	core, _ := NewCore(&CoreConfig{Template: tpl, Components: shellComponents(t.TempDir())})
+	b, _ := core.Build("null")
+	b.SetDebug(true)
+	b.Prepare()
+	release := make(chan struct{})
+	defer close(release)
+	ui := &recordingUi{ask: func(string) (string, error) { cancel(); <-release; return "", nil }}
+	if _, err := b.Run(ctx, ui); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled while paused: %v, want context.Canceled", err)
+	}
+}
+
+// TestNewCore_minPackerVersionOnAGitHashBuildIsSkippedWithAWarning: a
+// build stamped with a git revision cannot be compared with
+// min_packer_version; it runs, and says the check was skipped.
+func TestNewCore_minPackerVersionOnAGitHashBuildIsSkippedWithAWarning(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"min_packer_version": "99.0.0", "builders": [{"type": "null"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := NewCore(&CoreConfig{Template: tpl, Version: "c0ffee1-dirty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(core.Warnings(), "\n"); !strings.Contains(w, "min_packer_version 99.0.0 is not checked") || !strings.Contains(w, `"c0ffee1-dirty"`) {
+		t.Errorf("warnings = %q", w)
+	}
+	if _, err := NewCore(&CoreConfig{Template: tpl, Version: "1.2.3"}); err == nil || !strings.Contains(err.Error(), "needs packer 99.0.0") {
+		t.Errorf("a release build: %v, want it refused", err)
+	}
+}
+
+// TestCore_exceptNamingAPostProcessorDropsTheRestOfItsChain, as Packer's
+// Core.Build does: the steps after it would work on its artifact.
+func TestCore_exceptNamingAPostProcessorDropsTheRestOfItsChain(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{"builders": [{"type": "null"}], "post-processors": [
+		[{"type": "shell-local", "name": "first", "inline": ["touch first"]}, {"type": "shell-local", "name": "sums", "inline": ["touch sums"]}, {"type": "shell-local", "inline": ["touch after"]}],
+		[{"type": "shell-local", "name": "other", "inline": ["touch other"]}]]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := buildAll(t, &CoreConfig{Template: tpl, Components: shellComponents(dir), Except: []string{"sums"}}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"first", "other"}; !reflect.DeepEqual(files, want) {
+		t.Errorf("-except=sums ran the post-processors that left %v, Packer leaves %v", files, want)
 	}
 }

@@ -1,6 +1,7 @@
 package packer
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -87,11 +88,19 @@ func OpenOutput(key, path string, flag int, perm fs.FileMode) (*os.File, error) 
 // MkdirOutput makes the directory dir and its parents for a component's
 // output, named by key in errors, confined as OpenOutput confines files.
 func MkdirOutput(key, dir string, perm fs.FileMode) error {
-	if strings.ContainsRune(dir, 0) {
-		return fmt.Errorf("%s: %q holds a NUL byte", key, dir)
+	return confined(key, dir,
+		func() error { return os.MkdirAll(dir, perm) },
+		func(root *os.Root, clean string) error { return root.MkdirAll(clean, perm) })
+}
+
+// confined runs one operation on path for the component's key: absolute
+// as given, or, for a relative path, rooted at the working directory.
+func confined(key, path string, absolute func() error, rooted func(root *os.Root, clean string) error) error {
+	if strings.ContainsRune(path, 0) {
+		return fmt.Errorf("%s: %q holds a NUL byte", key, path)
 	}
-	if filepath.IsAbs(dir) {
-		if err := os.MkdirAll(dir, perm); err != nil {
+	if filepath.IsAbs(path) {
+		if err := absolute(); err != nil {
 			return fmt.Errorf("%s: %w", key, err)
 		}
 		return nil
@@ -101,8 +110,8 @@ func MkdirOutput(key, dir string, perm fs.FileMode) error {
 		return fmt.Errorf("%s: opening the working directory: %w", key, err)
 	}
 	defer root.Close()
-	if err := root.MkdirAll(filepath.Clean(dir), perm); err != nil {
-		return confinedError(key, dir, err)
+	if err := rooted(root, filepath.Clean(path)); err != nil {
+		return confinedError(key, path, err)
 	}
 	return nil
 }
@@ -114,4 +123,74 @@ func confinedError(key, path string, err error) error {
 		return why
 	}
 	return fmt.Errorf("%s: %w", key, err)
+}
+
+// RenameOutput renames the file from to the path to, both written by a
+// component and named by key in errors, confined as OpenOutput confines
+// files: a component writes a temporary file beside its output and renames
+// it into place when complete, so that a failure never leaves a partial
+// output. Both paths must be relative, or both absolute.
+func RenameOutput(key, from, to string) error {
+	if strings.ContainsRune(from, 0) {
+		return fmt.Errorf("%s: %q holds a NUL byte", key, from)
+	}
+	if filepath.IsAbs(from) != filepath.IsAbs(to) {
+		return fmt.Errorf("%s: renaming %s to %s: one path is absolute and the other relative", key, from, to)
+	}
+	return confined(key, to,
+		func() error { return os.Rename(from, to) },
+		func(root *os.Root, clean string) error { return root.Rename(filepath.Clean(from), clean) })
+}
+
+// RemoveOutput removes the file at path that a component wrote, named by
+// key in errors, confined as OpenOutput confines files. A file that is
+// already gone is not an error.
+func RemoveOutput(key, path string) error {
+	ignoreGone := func(err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return confined(key, path,
+		func() error { return ignoreGone(os.Remove(path)) },
+		func(root *os.Root, clean string) error { return ignoreGone(root.Remove(clean)) })
+}
+
+// OpenOutputRoot makes the directory dir and its parents for a component's
+// output, named by key in errors, and opens an os.Root at it, so that every
+// write under dir can go through the root: neither ".." nor a symlink in
+// what is already under dir (one planted there, or one an earlier download
+// made) can take a write outside it. A relative dir is made and opened
+// confined to the working directory, as MkdirOutput confines it; an
+// absolute one is the user's explicit choice and opened as given. The
+// caller closes the root.
+func OpenOutputRoot(key, dir string, perm fs.FileMode) (*os.Root, error) {
+	if strings.ContainsRune(dir, 0) {
+		return nil, fmt.Errorf("%s: %q holds a NUL byte", key, dir)
+	}
+	if filepath.IsAbs(dir) {
+		if err := os.MkdirAll(dir, perm); err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		return root, nil
+	}
+	wd, err := os.OpenRoot(".")
+	if err != nil {
+		return nil, fmt.Errorf("%s: opening the working directory: %w", key, err)
+	}
+	defer wd.Close()
+	clean := filepath.Clean(dir)
+	if err := wd.MkdirAll(clean, perm); err != nil {
+		return nil, confinedError(key, dir, err)
+	}
+	root, err := wd.OpenRoot(clean)
+	if err != nil {
+		return nil, confinedError(key, dir, err)
+	}
+	return root, nil
 }

@@ -78,3 +78,81 @@ func TestOpenOutput_writesInsideAndRefusesASymlinkPlantedAfterTheCheck(t *testin
 		t.Error("made a directory through a symlink that leads outside")
 	}
 }
+
+func TestRenameOutput_movesInsideAndRefusesASymlinkPlantedOutside(t *testing.T) {
+	outside := t.TempDir()
+	t.Chdir(t.TempDir())
+	os.WriteFile(".part", []byte("done"), 0o644)
+	if err := RenameOutput("output", ".part", "final"); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile("final"); err != nil || string(data) != "done" {
+		t.Errorf("final holds %q, %v", data, err)
+	}
+	if err := os.Symlink(outside, "out"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := RenameOutput("output", "final", "out/final"); err == nil || !strings.HasPrefix(err.Error(), "output: ") {
+		t.Errorf("renamed through a symlink that leads outside: %v", err)
+	}
+	if _, err := os.Stat(outside + "/final"); err == nil {
+		t.Error("the file was moved outside")
+	}
+	if err := RenameOutput("output", "final", outside+"/abs"); err == nil || !strings.Contains(err.Error(), "one path is absolute") {
+		t.Errorf("mixed paths: %v", err)
+	}
+}
+
+func TestRemoveOutput_removesInsideAndNeverFollowsOut(t *testing.T) {
+	outside := t.TempDir()
+	t.Chdir(t.TempDir())
+	os.WriteFile(outside+"/keep", []byte("x"), 0o644)
+	os.WriteFile("gone", []byte("x"), 0o644)
+	if err := RemoveOutput("output", "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveOutput("output", "gone"); err != nil {
+		t.Errorf("removing a file already gone: %v", err)
+	}
+	if err := os.Symlink(outside, "out"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := RemoveOutput("output", "out/keep"); err == nil {
+		t.Error("removed through a symlink that leads outside")
+	}
+	if _, err := os.Stat(outside + "/keep"); err != nil {
+		t.Errorf("the file outside is gone: %v", err)
+	}
+}
+
+func TestOpenOutputRoot_makesTheDirectoryAndKeepsEveryWriteInside(t *testing.T) {
+	outside := t.TempDir()
+	t.Chdir(t.TempDir())
+	if err := os.Symlink(outside, "link"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if _, err := OpenOutputRoot("destination", "link/sub", 0o755); err == nil || !strings.HasPrefix(err.Error(), "destination: ") {
+		t.Errorf("a relative directory through a symlink that leads outside = %v, want an error naming the key", err)
+	}
+	root, err := OpenOutputRoot("destination", "got/deep", 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if err := os.Symlink(outside, "got/deep/planted"); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := root.Create("planted/file.txt"); err == nil {
+		f.Close()
+		t.Error("the root wrote through a symlink planted in it")
+	}
+	if err := root.WriteFile("file.txt", []byte("in"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile("got/deep/file.txt"); string(data) != "in" {
+		t.Errorf("got/deep/file.txt = %q", data)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("%d entries written outside", len(entries))
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -56,9 +55,6 @@ const killGrace = 2 * time.Second
 // so this is only reached by one that hangs on its way out.
 const exitWait = 10 * time.Second
 
-// stderrTail is how many of the last stderr lines an error quotes.
-const stderrTail = 10
-
 // Client is the core's handle on one plugin process: it starts the process,
 // completes the handshake, hands out the component the plugin serves, and
 // kills the process when asked.
@@ -76,17 +72,17 @@ type Client struct {
 	killed bool
 	addr   string // where the plugin listens, once it has said
 
-	exited   chan struct{} // closed when the process has exited and its output is drained
+	reaped   chan struct{} // closed when the process has exited
+	exited   chan struct{} // closed when, besides, its output is drained
 	exitErr  error         // from cmd.Wait, set before exited closes
-	tailMu   sync.Mutex
-	tail     []string
+	stderr   *lineLog      // the plugin's stderr, logged and its last lines kept
 	killOnce sync.Once
 }
 
 // NewClient returns a client for the plugin; nothing starts until Start or
 // the first request for its component.
 func NewClient(config *ClientConfig) *Client {
-	c := &Client{config: *config, exited: make(chan struct{})}
+	c := &Client{config: *config, reaped: make(chan struct{}), exited: make(chan struct{})}
 	c.name = c.config.Name
 	if c.name == "" && c.config.Cmd != nil {
 		c.name = filepath.Base(c.config.Cmd.Path)
@@ -95,6 +91,7 @@ func NewClient(config *ClientConfig) *Client {
 	if c.logger == nil {
 		c.logger = log.New(io.Discard, "", 0)
 	}
+	c.stderr = newLineLog(c.logger, c.name)
 	return c
 }
 
@@ -195,7 +192,7 @@ func (c *Client) start() error {
 	drained.Add(2)
 	go func() {
 		defer drained.Done()
-		c.logLines(stderr, true)
+		logAll(c.stderr, stderr)
 	}()
 	handshake := make(chan handshakeResult, 1)
 	go func() {
@@ -204,6 +201,7 @@ func (c *Client) start() error {
 	}()
 	go func() {
 		err := cmd.Wait()
+		close(c.reaped)
 		// A child of the plugin that left its group may still hold the
 		// pipes; its output is not waited for long.
 		allRead := make(chan struct{})
@@ -288,38 +286,13 @@ func (c *Client) readStdout(stdout io.Reader, handshake chan<- handshakeResult) 
 		addr, perr := parseHandshake(string(line))
 		handshake <- handshakeResult{addr: addr, err: perr}
 	}
-	c.logLines(reader, false)
+	logAll(newLineLog(c.logger, c.name), reader)
 }
 
-// logLines logs each line of r prefixed with the plugin's name; lines from
-// stderr are also kept for error messages.
-func (c *Client) logLines(r io.Reader, keep bool) {
-	scanner := bufio.NewScanner(r)
-	scanner.Buffer(make([]byte, 64<<10), 64<<10)
-	scanner.Split(scanLinesOrChunks)
-	for scanner.Scan() {
-		line := strings.TrimRight(scanner.Text(), "\r")
-		c.logger.Printf("%s: %s", c.name, line)
-		if keep {
-			c.tailMu.Lock()
-			c.tail = append(c.tail, line)
-			if len(c.tail) > stderrTail {
-				c.tail = c.tail[len(c.tail)-stderrTail:]
-			}
-			c.tailMu.Unlock()
-		}
-	}
-	io.Copy(io.Discard, r)
-}
-
-// scanLinesOrChunks splits into lines, cutting a line longer than the buffer
-// into chunks instead of failing.
-func scanLinesOrChunks(data []byte, atEOF bool) (int, []byte, error) {
-	advance, token, err := bufio.ScanLines(data, atEOF)
-	if advance == 0 && token == nil && err == nil && len(data) >= 64<<10 {
-		return len(data), data, nil
-	}
-	return advance, token, err
+// logAll logs everything read from r until it ends.
+func logAll(l *lineLog, r io.Reader) {
+	io.Copy(l, r)
+	l.Flush()
 }
 
 // startError says which plugin failed to start and why, with its exit status
@@ -334,20 +307,10 @@ func (c *Client) startError(cause error) error {
 		// Give a dying process a moment, so the status and its last words
 		// make it into the error; a live one is killed by the caller.
 	}
-	if tail := c.stderrTail(); tail != "" {
+	if tail := c.stderr.lastLines(); tail != "" {
 		msg += "\nits last lines on stderr:\n" + tail
 	}
 	return errors.New(msg)
-}
-
-func (c *Client) stderrTail() string {
-	c.tailMu.Lock()
-	defer c.tailMu.Unlock()
-	var b strings.Builder
-	for _, line := range c.tail {
-		b.WriteString("  " + line + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 func exitDescription(err error) string {
@@ -364,10 +327,16 @@ func exitDescription(err error) string {
 // callError turns a lost connection during a call into what happened to
 // the plugin.
 func (c *Client) callError(method string, err error) error {
+	c.mu.Lock()
+	stopped := c.killed // the core ended the plugin before the call failed
+	c.mu.Unlock()
 	select {
 	case <-c.exited:
+		if stopped {
+			return fmt.Errorf("packer stopped plugin %s during %s, before the call returned (the run was ending, or was interrupted): %w", c.name, method, rpc.ErrConnectionLost)
+		}
 		msg := fmt.Sprintf("plugin %s exited unexpectedly (%s) during %s", c.name, exitDescription(c.exitErr), method)
-		if tail := c.stderrTail(); tail != "" {
+		if tail := c.stderr.lastLines(); tail != "" {
 			msg += "; its last lines on stderr:\n" + tail
 		}
 		return fmt.Errorf("%s: %w", msg, rpc.ErrConnectionLost)
@@ -451,23 +420,42 @@ func (c *Client) Pid() int {
 	return c.cmd.Process.Pid
 }
 
-// Kill ends the plugin: it closes the connection, which a plugin answers by
-// exiting, waits a short grace period, then kills the plugin's process group.
-// It returns when the process has exited. Safe to call more than once.
-func (c *Client) Kill() {
+// KillNow kills the plugin's process group at once, without the grace Kill
+// gives the plugin to exit by itself: what a second Ctrl-C asks for. It
+// returns when the process has exited, without waiting for its output.
+func (c *Client) KillNow() {
+	if _, cmd := c.markKilled(); cmd != nil {
+		killProcessGroup(cmd)
+		<-c.reaped
+	}
+}
+
+// markKilled records that the core is ending the plugin, so that a start
+// not yet made never happens and a call cut short says why, and returns the
+// connection and the process to end: nil for a process that never started,
+// and for a reattached plugin, which is not ours to kill (its author runs
+// it under a debugger), and which it disconnects instead.
+func (c *Client) markKilled() (*rpc.Client, *exec.Cmd) {
 	c.mu.Lock()
 	c.killed = true
 	client, cmd := c.rpc, c.cmd
 	c.mu.Unlock()
 	if c.config.Reattach != nil {
-		// Not ours to kill: the author runs it under a debugger.
 		if client != nil {
 			client.Close()
 		}
-		return
+		return nil, nil
 	}
+	return client, cmd
+}
+
+// Kill ends the plugin: it closes the connection, which a plugin answers by
+// exiting, waits a short grace period, then kills the plugin's process group.
+// It returns when the process has exited. Safe to call more than once.
+func (c *Client) Kill() {
+	client, cmd := c.markKilled()
 	if cmd == nil {
-		return // never started
+		return
 	}
 	c.killOnce.Do(func() {
 		// A connected plugin is asked to leave by closing its

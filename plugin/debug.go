@@ -32,18 +32,16 @@ type Reattach struct {
 
 func debugRequested() bool { return slices.Contains(os.Args[1:], DebugServerFlag) }
 
-// serveDebug is Serve for -debug-server.
+// serveDebug is Serve for -debug-server. Cores are served one after
+// another; one that connects while another is served waits, already
+// authenticated, for its turn.
 func serveDebug(component any, out io.Writer) error {
 	keyHex, err := newAuthKey()
 	if err != nil {
 		return err
 	}
 	key, _ := decodeAuthKey(keyHex)
-	ports, err := PortRangeFromEnv()
-	if err != nil {
-		return err
-	}
-	listener, err := listenInRange(ports)
+	listener, err := listenForCore()
 	if err != nil {
 		return err
 	}
@@ -53,19 +51,29 @@ func serveDebug(component any, out io.Writer) error {
 	fmt.Fprintf(out, "%s='%s'\n", ReattachEnv, line)
 	logger := log.New(os.Stderr, "", log.LstdFlags)
 	logger.Printf("%s: waiting for a core; set the line above in its environment", name)
+
+	cores := make(chan net.Conn)
+	done := make(chan struct{})
+	defer close(done)
+	acceptErr := make(chan error, 1)
+	go func() {
+		acceptErr <- acceptAuthenticated(listener, key, logger, func(conn net.Conn) {
+			select {
+			case cores <- conn:
+			case <-done:
+				conn.Close()
+			}
+		})
+	}()
 	for {
-		conn, err := listener.Accept()
-		if err != nil {
+		select {
+		case conn := <-cores:
+			logger.Printf("a core connected from %s", conn.RemoteAddr())
+			rpc.Serve(conn, component, &rpc.Config{Logger: logger})
+			logger.Printf("the core disconnected; waiting for the next one")
+		case err := <-acceptErr:
 			return err
 		}
-		if err := authenticatePlugin(conn, key); err != nil {
-			logger.Printf("dropped a connection that did not prove the key: %v", err)
-			conn.Close()
-			continue
-		}
-		logger.Printf("a core connected from %s", conn.RemoteAddr())
-		rpc.Serve(conn, component, &rpc.Config{Logger: logger})
-		logger.Printf("the core disconnected; waiting for the next one")
 	}
 }
 

@@ -45,6 +45,9 @@ func BinaryName(kind Kind, name string) string {
 // (or packer-builder-null.exe) into its kind and name. It reports false for a
 // file that is not a plugin, so a directory scan can skip it.
 func ParseBinaryName(file string) (Kind, string, bool) {
+	if isChecksumFile(file) {
+		return "", "", false
+	}
 	file = strings.TrimSuffix(file, ".exe")
 	rest, ok := strings.CutPrefix(file, "packer-")
 	if !ok {
@@ -58,6 +61,13 @@ func ParseBinaryName(file string) (Kind, string, bool) {
 		}
 	}
 	return "", "", false
+}
+
+// isChecksumFile reports whether a file name is a checksum sidecar
+// (packer-plugin-NAME_SHA256SUM, written beside an installed binary), which
+// discovery never takes for a plugin, whatever its mode.
+func isChecksumFile(file string) bool {
+	return strings.HasSuffix(strings.TrimSuffix(file, ".exe"), checksumSuffix)
 }
 
 // Source says where discovery found a plugin. `packer plugins` prints it, so
@@ -144,6 +154,11 @@ type Discovery struct {
 	// itself, by kind. A plugin of the same name in any other source
 	// overrides a built-in.
 	Builtins map[Kind][]string
+	// Warn, when set, is told of each plugin Find or All returns that
+	// another user could replace (a world-writable file, or one in a
+	// world-writable directory), every time it is returned: WarnOnce makes
+	// a Warn that says each thing once. Nil says nothing.
+	Warn func(message string)
 }
 
 // ErrNotFound is returned (wrapped, with the places searched) when no source
@@ -209,17 +224,28 @@ func (d Discovery) dirs() []dirSource {
 // Find returns the plugin of this kind and name from the first source that
 // has it: the config file, the packer executable's directory, the current
 // directory, the plugin directories, PATH, and last the built-ins. A config
-// file entry whose file is missing or not executable is an error naming the
-// file and key rather than a silent fall-through, because the user asked for
-// that binary.
+// file entry that is not an absolute path to an executable is an error
+// naming the file and key rather than a silent fall-through, because the
+// user asked for that binary. A name ending in _SHA256SUM is never found. A
+// plugin another user could replace is returned, and told to d.Warn.
 func (d Discovery) Find(kind Kind, name string) (Found, error) {
+	f, err := d.find(kind, name)
+	if err == nil {
+		d.warnIfReplaceable(f)
+	}
+	return f, err
+}
+
+func (d Discovery) find(kind Kind, name string) (Found, error) {
+	if isChecksumFile(name) {
+		return Found{}, fmt.Errorf("%w: no %s named %q: a name ending in %s is a checksum file, never a plugin",
+			ErrNotFound, kind, name, checksumSuffix)
+	}
 	if path, ok := d.Configured[kind][name]; ok {
-		f := Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile}
-		if err := checkExecutable(path); err != nil {
-			return Found{}, fmt.Errorf("config file %s, key %s.%s: %w; fix the path or remove the entry",
-				d.ConfigFile, configKey(kind), name, err)
+		if err := d.checkConfigured(kind, name, path); err != nil {
+			return Found{}, err
 		}
-		return f, nil
+		return Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile}, nil
 	}
 	file := BinaryName(kind, name)
 	if kind == KindBuilder || kind == KindProvisioner || kind == KindPostProcessor {
@@ -279,9 +305,9 @@ func multiComponentNames(name string) []multiName {
 }
 
 // All returns every plugin discovery can find, one per kind and name (the
-// one Find would return), sorted by kind then name. A config entry whose file
-// is missing is returned with its error, not dropped, so `packer plugins`
-// shows the broken entry.
+// one Find would return), sorted by kind then name. A broken config entry is
+// returned with its error, not dropped, so `packer plugins` shows it; each
+// plugin another user could replace is told to d.Warn.
 func (d Discovery) All() ([]Found, []error) {
 	seen := make(map[Kind]map[string]bool)
 	var found []Found
@@ -297,9 +323,15 @@ func (d Discovery) All() ([]Found, []error) {
 		found = append(found, f)
 	}
 	for _, kind := range Kinds() {
-		for name, path := range d.Configured[kind] {
-			if err := checkExecutable(path); err != nil {
-				errs = append(errs, fmt.Errorf("config file %s, key %s.%s: %w", d.ConfigFile, configKey(kind), name, err))
+		names := make([]string, 0, len(d.Configured[kind]))
+		for name := range d.Configured[kind] {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			path := d.Configured[kind][name]
+			if err := d.checkConfigured(kind, name, path); err != nil {
+				errs = append(errs, err)
 			}
 			add(Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile})
 		}
@@ -313,7 +345,10 @@ func (d Discovery) All() ([]Found, []error) {
 			path := filepath.Join(ds.dir, e.Name())
 			// Multi-component plugins: a packer-plugin-NAME binary, or
 			// versions installed by packer plugins install.
-			if plugin, ok := strings.CutPrefix(strings.TrimSuffix(e.Name(), ".exe"), "packer-plugin-"); ok && !strings.HasSuffix(plugin, "_SHA256SUM") && checkExecutable(path) == nil {
+			if isChecksumFile(e.Name()) {
+				continue
+			}
+			if plugin, ok := strings.CutPrefix(strings.TrimSuffix(e.Name(), ".exe"), "packer-plugin-"); ok && checkExecutable(path) == nil {
 				add(Found{Kind: KindMultiComponent, Name: plugin, Path: path, Source: ds.source, Origin: ds.dir})
 				continue
 			}
@@ -351,6 +386,9 @@ func (d Discovery) All() ([]Found, []error) {
 		}
 		return found[i].Name < found[j].Name
 	})
+	for _, f := range found {
+		d.warnIfReplaceable(f)
+	}
 	return found, errs
 }
 
@@ -401,6 +439,23 @@ func orNone(s string) string {
 // provisioners, post-processors, hooks, commands.
 func configKey(kind Kind) string {
 	return string(kind) + "s"
+}
+
+// checkConfigured reports why a config file entry cannot be run, naming the
+// file and key. Find and All share it, so an entry's problem (a relative
+// path, a missing file) is the same error whether a build uses the plugin
+// or `packer plugins` lists it, and fails nothing else.
+func (d Discovery) checkConfigured(kind Kind, name, path string) error {
+	var err error
+	if filepath.IsAbs(path) {
+		err = checkExecutable(path)
+	} else {
+		err = fmt.Errorf("plugin path %q is not absolute (the config file needs the full path of the binary)", path)
+	}
+	if err != nil {
+		return fmt.Errorf("config file %s, key %s.%s: %w; fix the path or remove the entry", d.ConfigFile, configKey(kind), name, err)
+	}
+	return nil
 }
 
 // candidates are the file names a plugin may have in dir: on Windows the

@@ -152,6 +152,30 @@ func TestDiscovery_FindConfigEntryThatIsMissingIsAnErrorNamingFileAndKey(t *test
 	}
 }
 
+func TestDiscovery_aRelativeConfigEntryFailsOnlyItsPluginAsAMissingOneDoes(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	// Relative to the working directory it would even exist: it must still
+	// be refused, as the path would mean something else in another one.
+	writePlugin(t, dirs[SourceWorkingDir], "packer-builder-rel")
+	d.Configured[KindBuilder] = map[string]string{
+		"rel":  "packer-builder-rel",
+		"gone": filepath.Join(dirs[SourceConfig], "packer-builder-gone"),
+	}
+	for name, want := range map[string]string{"rel": `plugin path "packer-builder-rel" is not absolute`, "gone": "does not exist"} {
+		_, err := d.Find(KindBuilder, name)
+		if err == nil || !strings.Contains(err.Error(), d.ConfigFile) || !strings.Contains(err.Error(), "builders."+name) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Find(%s) = %v, want an error naming %s, builders.%s and %q", name, err, d.ConfigFile, name, want)
+		}
+	}
+	if f, err := d.Find(KindBuilder, "null"); err != nil || f.Source != SourceBuiltin {
+		t.Errorf("a plugin the broken entries do not name: %+v, %v", f, err)
+	}
+	_, errs := d.All()
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "builders.gone") || !strings.Contains(errs[1].Error(), "builders.rel") {
+		t.Errorf("All() errors = %v, want both broken entries, in order", errs)
+	}
+}
+
 func TestDiscovery_FindConfigEntryNotExecutable(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows has no execute bit")
@@ -233,6 +257,8 @@ func TestParseBinaryName(t *testing.T) {
 		{"packer", "", "", false},
 		{"packer-post-x", "", "", false},
 		{"notpacker-builder-null", "", "", false},
+		{"packer-builder-x_SHA256SUM", "", "", false},
+		{"packer-command-x_SHA256SUM.exe", "", "", false},
 	}
 	for _, c := range cases {
 		kind, name, ok := ParseBinaryName(c.file)
@@ -301,5 +327,80 @@ func TestDiscovery_AllListsMultiComponentAndInstalledPlugins(t *testing.T) {
 	}
 	if found[1].Path != installed {
 		t.Errorf("installed trio listed at %s, want %s", found[1].Path, installed)
+	}
+}
+
+func TestDiscovery_checksumFilesAreNeverPlugins(t *testing.T) {
+	d, dirs := testDiscovery(t)
+	writePlugin(t, dirs[SourcePath], "packer-builder-x_SHA256SUM")
+	writePlugin(t, dirs[SourcePath], "packer-plugin-duo_SHA256SUM")
+	writePlugin(t, dirs[SourceWorkingDir], "packer-command-hi_SHA256SUM")
+	for _, name := range []string{"x_SHA256SUM", "duo_SHA256SUM"} {
+		if f, err := d.Find(KindBuilder, name); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "checksum file") {
+			t.Errorf("Find(builder, %s) = %+v, %v; want ErrNotFound saying it is a checksum file", name, f, err)
+		}
+	}
+	found, errs := d.All()
+	for _, f := range found {
+		if strings.Contains(f.Name, "SHA256SUM") {
+			t.Errorf("All() lists %+v", f)
+		}
+	}
+	if len(errs) != 0 {
+		t.Errorf("All() errors: %v", errs)
+	}
+}
+
+func TestDiscovery_warnsOfPluginsAnotherUserCouldReplace(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows permissions are ACLs, not mode bits")
+	}
+	d, dirs := testDiscovery(t)
+	var warnings []string
+	d.Warn = func(m string) { warnings = append(warnings, m) }
+	writable := writePlugin(t, dirs[SourcePath], "packer-builder-open")
+	if err := os.Chmod(writable, 0o757); err != nil {
+		t.Fatal(err)
+	}
+	inOpenDir := writePlugin(t, dirs[SourceWorkingDir], "packer-provisioner-here")
+	if err := os.Chmod(dirs[SourceWorkingDir], 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	safe := writePlugin(t, dirs[SourcePluginDir], "packer-post-processor-safe")
+
+	for _, c := range []struct {
+		kind       Kind
+		name, want string
+	}{
+		{KindBuilder, "open", "plugin " + writable + " is world-writable"},
+		{KindProvisioner, "here", "plugin " + inOpenDir + " is in the world-writable directory " + dirs[SourceWorkingDir]},
+		{KindPostProcessor, "safe", ""},
+	} {
+		warnings = nil
+		if _, err := d.Find(c.kind, c.name); err != nil {
+			t.Fatal(err)
+		}
+		if c.want == "" && len(warnings) != 0 {
+			t.Errorf("Find(%s) of %s warned: %q", c.name, safe, warnings)
+		}
+		if c.want != "" && (len(warnings) != 1 || !strings.Contains(warnings[0], c.want)) {
+			t.Errorf("Find(%s) warned %q, want one warning containing %q", c.name, warnings, c.want)
+		}
+	}
+	warnings = nil
+	d.All()
+	if len(warnings) != 2 {
+		t.Errorf("All() warned %q, want the two replaceable plugins", warnings)
+	}
+}
+
+func TestWarnOnce_passesEachMessageOnce(t *testing.T) {
+	var got []string
+	warn := WarnOnce(func(m string) { got = append(got, m) })
+	for _, m := range []string{"a", "b", "a", "b", "c"} {
+		warn(m)
+	}
+	if !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("got %q", got)
 	}
 }

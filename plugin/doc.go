@@ -56,6 +56,17 @@
 // closes, and when its parent process goes away (the parent-death signal,
 // SIGTERM, on Linux, and a watch on the parent everywhere else), so no
 // plugin outlives its core; before it exits, calls still running see their
-// contexts cancelled and get a moment to clean up. Plugins ignore SIGINT: the terminal sends Ctrl-C to the whole
-// process group, and it is the core that decides how to wind a build down.
+// contexts cancelled and get a moment to clean up; on its way out a plugin
+// kills what it started itself and left in its process group. Plugins ignore
+// SIGINT: the terminal sends Ctrl-C to the whole process group, and it is
+// the core that decides how to wind a build down.
+//
+// # One-shot runs
+//
+// Programs that run once to completion, a json-stdio call or a
+// multi-component plugin's describe, are run by Supervisor.Run: in a
+// process group of their own, killed with what they started when they exit,
+// on cancellation, on a timeout, past an output limit, and by KillAll; and
+// through the guardian (Guard, `packer plugin --guard`), which ends them if
+// the core itself dies.
 package plugin

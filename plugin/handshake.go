@@ -24,8 +24,9 @@ const (
 	MinPortEnv = "PACKER_PLUGIN_MIN_PORT"
 	MaxPortEnv = "PACKER_PLUGIN_MAX_PORT"
 
-	// TimeoutEnv is how long the core waits for a plugin's handshake
-	// ("90s", or a number of seconds).
+	// TimeoutEnv is how long the core waits for a plugin's handshake,
+	// and for a multi-component plugin's describe ("90s", or a number of
+	// seconds).
 	TimeoutEnv = "PACKER_PLUGIN_TIMEOUT"
 
 	// authKeyEnv carries the per-process key both ends prove they hold.

@@ -26,11 +26,25 @@ import (
 const modeEnv = "PLUGIN_TEST_MODE"
 
 func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == BuiltinSubcommand && os.Args[2] == GuardArg {
+		// The test binary is the guardian of the tests' one-shot runs, as
+		// the packer executable is for packer's.
+		os.Exit(Guard(os.Args[3:]))
+	}
 	if mode := os.Getenv(modeEnv); mode != "" {
 		runHelperPlugin(mode)
 		return
 	}
 	os.Exit(m.Run())
+}
+
+// guardian is the test binary, standing for the packer executable.
+func guardian() string {
+	exe, err := os.Executable()
+	if err != nil {
+		panic(err)
+	}
+	return exe
 }
 
 func runHelperPlugin(mode string) {
@@ -47,6 +61,8 @@ func runHelperPlugin(mode string) {
 		set.RegisterProvisioner("greet", func() packer.Provisioner { return helperProvisioner{} })
 		set.RegisterPostProcessor("sizes", func() packer.PostProcessor { return helperPostProcessor{} })
 		set.Run()
+	case "relay":
+		serveRelay()
 	case "bench":
 		serveBenchPlugin()
 	case "held-signals-child":
@@ -113,6 +129,29 @@ func runHelperPlugin(mode string) {
 		}
 		fmt.Println(c.Pid())
 		select {}
+	case "core-of-a-parent":
+		// A core whose builder starts a child of its own: prints the
+		// child's pid, then waits to be killed.
+		c := NewClient(&ClientConfig{Cmd: helperCmd("builder")})
+		b, err := c.Builder()
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		ui := newAnsweringUi("child")
+		go b.Run(context.Background(), ui, nil)
+		fmt.Println(<-ui.said)
+		select {}
+	case "core-of-a-one-shot":
+		// A core running a one-shot program under a guardian: its log (on
+		// stdout) shows the program's pid and its child's, as the program
+		// says them on stderr; then it waits to be killed.
+		s := &Supervisor{Guardian: guardian()}
+		go s.Run(context.Background(), OneShot{
+			Path: "/bin/sh", Args: []string{"-c", "echo $$ >&2; sleep 1000 & echo $! >&2; wait"},
+			Name: "one-shot", MaxOutput: 1 << 10, Logger: log.New(os.Stdout, "", 0),
+		})
+		select {}
 	default:
 		fmt.Fprintf(os.Stderr, "unknown %s %q\n", modeEnv, mode)
 		os.Exit(2)
@@ -159,6 +198,8 @@ func (b *helperBuilder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook)
 	case "stray-print":
 		fmt.Println("a stray line on stdout")
 		log.Println("a line from the log package")
+	case "stray-fd1":
+		return &helperArtifact{ID: strayWriteToStdout()}, nil
 	case "child":
 		cmd := exec.Command("sleep", "1000")
 		if err := cmd.Start(); err != nil {

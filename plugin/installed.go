@@ -49,11 +49,12 @@ func InstalledVersions(dir, name string) []Installed {
 }
 
 // VerifyInstalled checks an installed binary against the checksum written
-// beside it at install time.
+// beside it at install time. A mismatch is an error showing both digests, so
+// the user can tell a changed binary from a changed checksum file.
 func VerifyInstalled(path string) error {
-	want, err := os.ReadFile(filepath.Join(filepath.Dir(path), ChecksumFileName(filepath.Base(path))))
+	want, err := InstalledSum(path)
 	if err != nil {
-		return fmt.Errorf("%s has no checksum file beside it: %w; reinstall it with packer plugins install", path, err)
+		return fmt.Errorf("%s has no usable checksum file beside it: %w; reinstall it with packer plugins install", path, err)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -64,16 +65,34 @@ func VerifyInstalled(path string) error {
 	if _, err := io.Copy(h, f); err != nil {
 		return err
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != strings.TrimSpace(string(want)) {
-		return fmt.Errorf("%s changed since it was installed (its checksum no longer matches %s); reinstall it with packer plugins install, or remove it with packer plugins remove", path, ChecksumFileName(filepath.Base(path)))
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return fmt.Errorf("%s changed since it was installed: expected sha256 %s (recorded in %s at install time), actual sha256 %s; "+
+			"reinstall it with packer plugins install, or remove it with packer plugins remove",
+			path, want, ChecksumFileName(filepath.Base(path)), got)
 	}
 	return nil
 }
 
-// InstalledSum returns the checksum written beside an installed binary.
+// InstalledSum returns the checksum written beside an installed binary: a
+// sha256 in hex, or an error saying the file does not hold one (it is read
+// with a bound, and never echoed, as anyone who can write there could have
+// put anything in it).
 func InstalledSum(path string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(path), ChecksumFileName(filepath.Base(path))))
-	return strings.TrimSpace(string(data)), err
+	sumFile := filepath.Join(filepath.Dir(path), ChecksumFileName(filepath.Base(path)))
+	f, err := os.Open(sumFile)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 2*sha256.Size+2))
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", sumFile, err)
+	}
+	sum := strings.TrimSpace(string(data))
+	if decoded, err := hex.DecodeString(sum); err != nil || len(decoded) != sha256.Size {
+		return "", fmt.Errorf("%s does not hold a sha256 in hex", sumFile)
+	}
+	return sum, nil
 }
 
 // LooksLikeVersion reports whether an installed version directory's name
@@ -83,8 +102,11 @@ func LooksLikeVersion(dir string) bool {
 	return err == nil
 }
 
+// checksumSuffix ends the name of the file holding a binary's sha256.
+const checksumSuffix = "_SHA256SUM"
+
 // ChecksumFileName is the file beside an installed binary holding its
 // sha256, written at install time.
 func ChecksumFileName(binary string) string {
-	return strings.TrimSuffix(binary, ".exe") + "_SHA256SUM"
+	return strings.TrimSuffix(binary, ".exe") + checksumSuffix
 }

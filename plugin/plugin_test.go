@@ -390,11 +390,37 @@ func TestHang_killingAPluginThatIgnoresItsContextEndsThePendingCall(t *testing.T
 	}()
 	<-ui.said
 	c.Kill()
-	if err := <-result; err == nil {
+	err = <-result
+	if err == nil {
 		t.Fatal("the call to a killed plugin succeeded")
+	}
+	// Packer itself stopped it: not an unexpected exit.
+	if !strings.Contains(err.Error(), "packer stopped plugin packer-builder-test during Builder.Run") || strings.Contains(err.Error(), "unexpectedly") {
+		t.Errorf("Run = %v, want it to say packer stopped the plugin", err)
 	}
 	if !c.Exited() {
 		t.Error("Kill returned before the plugin exited")
+	}
+}
+
+func TestSupervisor_killAllNowKillsWithoutAGrace(t *testing.T) {
+	logs := &logWatcher{}
+	var s Supervisor
+	c := s.NewClient(&ClientConfig{Cmd: helperCmd("builder"), Name: "packer-builder-test", Logger: newLogger(logs)})
+	b, err := c.Builder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui := newAnsweringUi("hang")
+	go b.Run(context.Background(), ui, nil)
+	<-ui.said
+	pid := c.Pid()
+	s.KillAllNow()
+	if processAlive(pid) {
+		t.Errorf("plugin %d still runs after KillAllNow returned", pid)
+	}
+	if n := logs.count("after its connection closed"); n != 0 {
+		t.Errorf("KillAllNow gave the plugin a grace to exit by itself")
 	}
 }
 
@@ -436,22 +462,37 @@ func TestLifecycle_aPluginExitsWhenItsConnectionCloses(t *testing.T) {
 
 func TestLifecycle_aPluginExitsWhenItsCoreIsKilled(t *testing.T) {
 	requireUnix(t)
-	core := helperCmd("core")
+	killCoreAndWaitForPids(t, "core", 1, "")
+}
+
+// killCoreAndWaitForPids starts the helper core of this mode, reads n pids
+// from its first n lines of stdout (each after prefix), kills the core as
+// a user or the OOM killer would, and waits for every pid to go.
+func killCoreAndWaitForPids(t *testing.T, mode string, n int, prefix string) {
+	t.Helper()
+	core := helperCmd(mode)
 	stdout, _ := core.StdoutPipe()
 	if err := core.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	pluginPid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		t.Fatalf("the core printed %q", line)
+	lines := bufio.NewScanner(stdout)
+	var pids []int
+	for len(pids) < n && lines.Scan() {
+		pid, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(lines.Text(), prefix)))
+		if err != nil {
+			core.Process.Kill()
+			t.Fatalf("the core printed %q", lines.Text())
+		}
+		pids = append(pids, pid)
 	}
 	core.Process.Kill()
 	core.Wait()
-	waitUntilGone(t, pluginPid)
+	if len(pids) < n {
+		t.Fatalf("the core printed %d pids, want %d", len(pids), n)
+	}
+	for _, pid := range pids {
+		waitUntilGone(t, pid)
+	}
 }
 
 func TestSupervisor_killAllEndsEveryPluginAndRefusesNewOnes(t *testing.T) {
@@ -566,7 +607,8 @@ func waitUntilGone(t *testing.T, pid int) {
 	deadline := time.Now().Add(10 * time.Second)
 	for processAlive(pid) {
 		if time.Now().After(deadline) {
-			t.Fatalf("process %d still runs 10s later", pid)
+			killFromOutside(pid) // leave nothing behind for the next test
+			t.Fatalf("process %d still ran 10s later (the test killed it)", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -7,15 +7,14 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/packer-classic/packer/internal/procgroup"
 )
 
 // setProcessGroup puts the plugin in a process group of its own, so Kill
 // reaches the plugin's children too.
 func setProcessGroup(cmd *exec.Cmd) {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Setpgid = true
+	procgroup.SetGroup(cmd)
 	setParentDeathSignal(cmd.SysProcAttr)
 }
 
@@ -54,4 +53,31 @@ func parentGone() <-chan struct{} {
 		}
 	}()
 	return gone
+}
+
+// redirectStdout sends everything written to the plugin's standard output
+// after the handshake line to its standard error, the core's log: the
+// descriptor itself is replaced, so a write from a C library or a child
+// process lands in the log too, and descriptor 1 stays open for the life of
+// the process (a closed descriptor 1 would be reused by the next file the
+// plugin opens, and a stray write would land in that file). os.Stdout
+// keeps its *os.File, which now writes to the log.
+func redirectStdout() (keep *os.File) {
+	if err := dupStderrOntoStdout(); err != nil {
+		// Without the descriptor, Go's own prints are redirected at least.
+		keep, os.Stdout = os.Stdout, os.Stderr
+	}
+	return keep
+}
+
+// exitLike is the exit code that makes this process end as state says its
+// child did: the same status, or (re-raised here) the same signal, which
+// is what the core then reports. 128+N is the fallback for a signal that
+// does not end a Go program when sent to itself.
+func exitLike(state *os.ProcessState) int {
+	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		syscall.Kill(os.Getpid(), ws.Signal())
+		return 128 + int(ws.Signal())
+	}
+	return state.ExitCode()
 }

@@ -24,3 +24,19 @@ func killProcessGroup(cmd *exec.Cmd) {
 // parentGone is never closed on Windows: the plugin exits when its
 // connection closes, which happens when the core dies.
 func parentGone() <-chan struct{} { return make(chan struct{}) }
+
+// redirectStdout sends the plugin's prints after the handshake line to its
+// standard error, the core's log. The original standard output is returned
+// for the caller to keep alive, so that the file is not closed (and its
+// handle reused) while the plugin runs.
+func redirectStdout() (keep *os.File) {
+	keep, os.Stdout = os.Stdout, os.Stderr
+	return keep
+}
+
+// endOwnGroup does nothing on Windows, which has no process groups of this
+// kind.
+func endOwnGroup(bool) {}
+
+// exitLike is the exit code of the child whose state this is.
+func exitLike(state *os.ProcessState) int { return state.ExitCode() }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
+	"runtime"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/packer-classic/packer/packer"
@@ -68,10 +68,13 @@ var errNotStartedByCore = errors.New("not started by a packer core")
 
 // Serve runs the plugin side of the handshake and serves component until the
 // core closes the connection. The handshake line is written to handshake
-// (the process's stdout); after it, os.Stdout is pointed at stderr so that
-// stray prints reach the core's log instead of the handshake stream. Most
-// plugins call a ServeX function instead, which exits the process when Serve
-// returns.
+// (the process's stdout); after it, standard output is pointed at stderr
+// (the descriptor itself, on Unix) so that stray prints reach the core's log
+// instead of the handshake stream. Before it returns, Serve kills what the
+// plugin started and left in its process group (see the package doc); where
+// the system cannot list a group's members, a plugin whose core is gone is
+// killed with its group instead of returning. Most plugins call a ServeX
+// function instead, which exits the process when Serve returns.
 func Serve(component any, handshake io.Writer) error {
 	if os.Getenv(MagicCookieKey) != MagicCookieValue {
 		return errNotStartedByCore
@@ -80,11 +83,7 @@ func Serve(component any, handshake io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ports, err := PortRangeFromEnv()
-	if err != nil {
-		return err
-	}
-	listener, err := listenInRange(ports)
+	listener, err := listenForCore()
 	if err != nil {
 		return err
 	}
@@ -100,37 +99,24 @@ func Serve(component any, handshake io.Writer) error {
 		return fmt.Errorf("writing the handshake line: %w", err)
 	}
 	if handshake == os.Stdout {
-		os.Stdout = os.Stderr
+		defer runtime.KeepAlive(redirectStdout())
 	}
 	logger := log.New(os.Stderr, "", log.LstdFlags)
 
-	// Connections are authenticated concurrently, so one that stalls
-	// cannot keep the real core out; the first to prove the key is served.
-	// Buffered: the first connection to prove the key is kept even if it
-	// proves it before this goroutine waits for it (an unbuffered send
-	// raced with the receive, and lost the real core's connection).
+	// The first connection to prove the key is served. Buffered: it is
+	// kept even if it proves the key before this goroutine waits for it
+	// (an unbuffered send raced with the receive, and lost the real core's
+	// connection).
 	authenticated := make(chan net.Conn, 1)
 	acceptErr := make(chan error, 1)
 	go func() {
-		for {
-			conn, err := listener.Accept()
-			if err != nil {
-				acceptErr <- err
-				return
+		acceptErr <- acceptAuthenticated(listener, key, logger, func(conn net.Conn) {
+			select {
+			case authenticated <- conn:
+			default:
+				conn.Close() // the core is already connected
 			}
-			go func() {
-				if err := authenticatePlugin(conn, key); err != nil {
-					logger.Printf("dropped a connection from %s that did not prove the key: %v", conn.RemoteAddr(), err)
-					conn.Close()
-					return
-				}
-				select {
-				case authenticated <- conn:
-				default:
-					conn.Close() // the core is already connected
-				}
-			}()
-		}
+		})
 	}()
 	var conn net.Conn
 	select {
@@ -146,19 +132,26 @@ func Serve(component any, handshake io.Writer) error {
 	// SIGTERM (the parent-death signal on Linux) and the loss of the parent
 	// end the connection as the core closing it would: running calls see
 	// their contexts cancelled and get a moment to clean up.
+	var coreGone atomic.Bool
 	go func() {
 		// The connection closes first: it cancels what the core asked
 		// for, and the core that would read the log line may be gone.
 		select {
 		case <-terminate:
+			coreGone.Store(true)
 			conn.Close()
 			logger.Printf("terminated: closed the connection")
 		case <-orphaned:
+			coreGone.Store(true)
 			conn.Close()
 			logger.Printf("the core went away: closed the connection")
 		}
 	}()
-	return rpc.Serve(conn, component, &rpc.Config{Logger: logger})
+	err = rpc.Serve(conn, component, &rpc.Config{Logger: logger})
+	// What the plugin started and left running goes with it: a core that
+	// was killed cannot kill the plugin's group any more.
+	endOwnGroup(coreGone.Load())
+	return err
 }
 
 // holdSignals keeps two signals from ending the plugin, and returns the
@@ -179,21 +172,4 @@ func holdSignals() (release func()) {
 	held := make(chan os.Signal, 1)
 	signal.Notify(held, heldSignals()...)
 	return func() { signal.Stop(held) }
-}
-
-// listenInRange listens on 127.0.0.1 on the first free port of r, scanning
-// from a random point and wrapping, so that concurrent runs spread out.
-func listenInRange(r PortRange) (net.Listener, error) {
-	size := r.Max - r.Min + 1
-	start := rand.IntN(size)
-	var lastErr error
-	for i := range size {
-		port := r.Min + (start+i)%size
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err == nil {
-			return l, nil
-		}
-		lastErr = err
-	}
-	return nil, fmt.Errorf("no free port on 127.0.0.1 in %d-%d (last error: %v); widen the range with %s and %s", r.Min, r.Max, lastErr, MinPortEnv, MaxPortEnv)
 }

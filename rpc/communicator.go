@@ -79,9 +79,12 @@ func (c *communicatorClient) Start(ctx context.Context, cmd *packer.RemoteCmd) e
 	}
 	args.Stdout = s.newDataID()
 	args.Stderr = s.newDataID()
+	// The two streams are copied by two goroutines: one writer given for
+	// both must see one write at a time.
+	stdout, stderr := packer.SyncSharedWriters(cmd.Stdout, cmd.Stderr)
 	exit.copied.Add(2)
-	go exit.receive(s.expectData(args.Stdout), cmd.Stdout)
-	go exit.receive(s.expectData(args.Stderr), cmd.Stderr)
+	go exit.receive(s.expectData(args.Stdout), stdout)
+	go exit.receive(s.expectData(args.Stderr), stderr)
 
 	s.pendingMu.Lock()
 	s.pending[exit] = struct{}{}

@@ -424,7 +424,7 @@ func (r *remote) rpcClient() (*rpc.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.client = rpc.NewClient(limitMessages(stream))
+	r.client = rpc.NewClientWithCodec(newClientCodec(limitMessages(stream)))
 	return r.client, nil
 }
 
@@ -439,15 +439,19 @@ func (r *remote) call(method string, args, reply any) error {
 		}
 		var serverErr rpc.ServerError
 		if !errors.As(err, &serverErr) {
-			// A transport failure: this object's stream is unusable.
+			// The stream is unusable: a transport failure, or a reply
+			// that broke the protocol (the codec closed the stream).
 			r.mu.Lock()
 			if r.client == client {
 				r.client = nil
 			}
 			r.mu.Unlock()
-			if r.s.mux.IsClosed() || errors.Is(err, yamux.ErrSessionShutdown) {
+			switch {
+			case errors.Is(err, errProtocol):
+				err = fmt.Errorf("%s: %w", method, err)
+			case r.s.mux.IsClosed() || errors.Is(err, yamux.ErrSessionShutdown):
 				err = fmt.Errorf("%w (%v)", ErrConnectionLost, err)
-			} else {
+			default:
 				// The stream died but the connection did not: the
 				// other side dropped the object.
 				err = fmt.Errorf("object %d is no longer served by the other side: %w", r.id, err)

@@ -65,11 +65,16 @@ func (b *Builder) Prepare(raws ...any) ([]string, error) {
 	return warnings, nil
 }
 
-// Run writes the target, runs the provision hook, and returns the file.
+// Run writes the target, runs the provision hook, and returns the file. As
+// in Packer, content is written with mode 0600 (it may be a secret) and a
+// copied source gets the usual 0666 less the umask; an existing target
+// keeps its mode. Relative targets stay under the working directory.
 func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
 	c := b.config
-	if err := os.MkdirAll(filepath.Dir(c.Target), 0o755); err != nil {
-		return nil, fmt.Errorf("creating the directory of target %s: %w", c.Target, err)
+	if dir := filepath.Dir(c.Target); dir != "." {
+		if err := packer.MkdirOutput("target", dir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the directory of target %s: %w", c.Target, err)
+		}
 	}
 	if c.Source != "" {
 		ui.Say(fmt.Sprintf("Copying %s to %s", c.Source, c.Target))
@@ -78,8 +83,8 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pack
 		}
 	} else {
 		ui.Say(fmt.Sprintf("Writing content to %s", c.Target))
-		if err := os.WriteFile(c.Target, []byte(c.Content), 0o644); err != nil {
-			return nil, fmt.Errorf("writing target: %w", err)
+		if err := writeFile(c.Target, []byte(c.Content), contentMode); err != nil {
+			return nil, err
 		}
 	}
 	if err := hook.Run(ctx, packer.HookProvision, ui, nil, nil); err != nil {
@@ -88,13 +93,30 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pack
 	return &Artifact{Path: c.Target}, nil
 }
 
+// contentMode is the mode Packer's file builder writes content with.
+const contentMode = 0o600
+
+// writeFile writes data to the target at path, created with perm when it
+// does not exist.
+func writeFile(path string, data []byte, perm os.FileMode) error {
+	f, err := packer.OpenOutput("target", path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return fmt.Errorf("writing target: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("writing target %s: %w", path, err)
+	}
+	return f.Close()
+}
+
 func copyFile(dst, src string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return fmt.Errorf("reading source: %w", err)
 	}
 	defer in.Close()
-	out, err := os.Create(dst)
+	out, err := packer.OpenOutput("target", dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		return fmt.Errorf("writing target: %w", err)
 	}

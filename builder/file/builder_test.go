@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -73,4 +74,48 @@ func TestFile_prepareNamesEveryProblem(t *testing.T) {
 	if err != nil || len(warnings) != 1 {
 		t.Errorf("empty content: warnings %v, err %v", warnings, err)
 	}
+}
+
+func TestFile_contentIsWritten0600AndACopyGetsTheUmasksMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("file modes are POSIX")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	os.WriteFile(src, []byte("bytes"), 0o644)
+	for _, c := range []struct {
+		config map[string]any
+		want   os.FileMode
+	}{
+		{map[string]any{"content": "secret", "target": filepath.Join(dir, "content.txt")}, 0o600},
+		{map[string]any{"source": src, "target": filepath.Join(dir, "copy.bin")}, 0o666 &^ umask(t)},
+	} {
+		b := new(Builder)
+		if _, err := b.Prepare(c.config); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Run(context.Background(), &packertest.Ui{}, &nopHook{}); err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(c.config["target"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != c.want {
+			t.Errorf("%v: mode %04o, want %04o as Packer writes it", c.config, got, c.want)
+		}
+	}
+}
+
+// umask is the process's umask, read by creating a file with mode 0777.
+func umask(t *testing.T) os.FileMode {
+	path := filepath.Join(t.TempDir(), "probe")
+	if err := os.WriteFile(path, nil, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0o777 &^ info.Mode().Perm()
 }

@@ -5,17 +5,15 @@ package local
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"runtime"
-	"strings"
 
+	"github.com/packer-classic/packer/internal/procgroup"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -37,11 +35,12 @@ func (c *Communicator) path(p string) string {
 }
 
 // Start runs the command and returns at once; the command's output goes to
-// rc's writers as it comes, and rc.SetExited is called with its status after
-// all of it has been written. Cancelling ctx kills the command and all it
-// started (see Command).
+// rc's writers as it comes, and rc.SetExited is called with its status
+// (128+N for a command killed by signal N) after all of it has been
+// written. The command runs in a process group of its own, ended when the
+// command exits or ctx is cancelled (see Command).
 func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
-	var cmd *exec.Cmd
+	var cmd *procgroup.Cmd
 	if runtime.GOOS == "windows" {
 		cmd = Command(ctx, "cmd", "/C", rc.Command)
 	} else {
@@ -54,17 +53,10 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 		return fmt.Errorf("starting %q: %w", rc.Command, err)
 	}
 	go func() {
-		err := cmd.Wait()
-		status := 0
-		if err != nil {
-			var exitErr *exec.ExitError
-			if errors.As(err, &exitErr) {
-				status = exitErr.ExitCode()
-			} else {
-				status = 1
-			}
-		}
-		rc.SetExited(status)
+		cmd.Wait()
+		// The command's own status: a writer that failed lost output, but
+		// did not change how the command ended.
+		rc.SetExited(packer.ProcessExitStatus(cmd.ProcessState))
 	}()
 	return nil
 }
@@ -114,74 +106,10 @@ func (c *Communicator) UploadDir(dst, src string, exclude []string) error {
 	return CopyDir(c.path(dst), src, exclude)
 }
 
-// DownloadDir copies the directory src here to dst, with the same rules.
+// DownloadDir copies the directory src here to dst, with the same rules;
+// every write stays inside dst (see DownloadInto).
 func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
-	return CopyDir(dst, c.path(src), exclude)
-}
-
-// CopyDir copies a directory tree with Packer's trailing-slash rule (see
-// UploadDir), keeping file modes, modification times and symlinks.
-func CopyDir(dst, src string, exclude []string) error {
-	if !strings.HasSuffix(src, "/") && !strings.HasSuffix(src, string(filepath.Separator)) {
-		dst = filepath.Join(dst, filepath.Base(src))
-	}
-	src = filepath.Clean(src)
-	info, err := os.Stat(src)
-	if err != nil {
-		return fmt.Errorf("copying directory: %w", err)
-	}
-	if !info.IsDir() {
-		return fmt.Errorf("copying directory: %s is not a directory", src)
-	}
-	type dirTime struct {
-		path string
-		info fs.FileInfo
-	}
-	var dirs []dirTime
-	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if rel != "." && Excluded(rel, exclude) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		target := filepath.Join(dst, rel)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.IsDir():
-			dirs = append(dirs, dirTime{target, info})
-			return os.MkdirAll(target, info.Mode().Perm()|0o700)
-		case info.Mode()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			os.Remove(target)
-			return os.Symlink(link, target)
-		default:
-			if err := copyFile(target, path, info.Mode().Perm()); err != nil {
-				return err
-			}
-			return os.Chtimes(target, info.ModTime(), info.ModTime())
-		}
-	})
-	if err != nil {
-		return err
-	}
-	// Directories get their modes and times last, once their contents no
-	// longer change them.
-	for i := len(dirs) - 1; i >= 0; i-- {
-		os.Chmod(dirs[i].path, dirs[i].info.Mode().Perm())
-		os.Chtimes(dirs[i].path, dirs[i].info.ModTime(), dirs[i].info.ModTime())
-	}
-	return nil
+	return DownloadInto(dst, slashBase(src), os.DirFS(filepath.Clean(c.path(src))), ".", exclude, true)
 }
 
 // Excluded reports whether the relative path rel matches one of an
@@ -198,21 +126,4 @@ func Excluded(rel string, patterns []string) bool {
 		}
 	}
 	return false
-}
-
-func copyFile(dst, src string, mode fs.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.CopyBuffer(out, in, make([]byte, 256<<10)); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

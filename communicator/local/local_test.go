@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,8 +12,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
 
 func requireUnix(t *testing.T) {
@@ -124,5 +127,84 @@ func TestUploadDir_followsPackersTrailingSlashRule(t *testing.T) {
 	}
 	if err := (&Communicator{}).UploadDir(t.TempDir(), filepath.Join(src, "index.html"), nil); err == nil {
 		t.Error("UploadDir of a file succeeded")
+	}
+}
+
+func TestCommunicator_passesTheConformanceKit(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the kit runs POSIX shell commands")
+	}
+	packertest.TestCommunicator(t, func(t *testing.T) (packer.Communicator, string) {
+		return &Communicator{}, t.TempDir()
+	})
+}
+
+func TestDownloadDir_keepsModesTimesAndSymlinksByTheTrailingSlashRule(t *testing.T) {
+	remote := t.TempDir()
+	src := filepath.Join(remote, "site")
+	os.MkdirAll(filepath.Join(src, "css"), 0o750)
+	os.WriteFile(filepath.Join(src, "css", "a.css"), []byte("a"), 0o640)
+	os.WriteFile(filepath.Join(src, ".hidden"), []byte("h"), 0o600)
+	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	os.Chtimes(filepath.Join(src, "css", "a.css"), old, old)
+	if err := os.Symlink("css/a.css", filepath.Join(src, "style")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	c := &Communicator{Dir: remote}
+	dst := t.TempDir()
+	if err := c.DownloadDir("site", dst, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tree(t, dst), " "); got != "site site/.hidden site/css site/css/a.css site/style" {
+		t.Errorf(`"site" downloaded as %q`, got)
+	}
+	flat := t.TempDir()
+	if err := c.DownloadDir("site/", flat, []string{".hidden"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tree(t, flat), " "); got != "css css/a.css style" {
+		t.Errorf(`"site/" downloaded as %q`, got)
+	}
+	info, err := os.Stat(filepath.Join(flat, "css", "a.css"))
+	if err != nil || !info.ModTime().Equal(old) || runtime.GOOS != "windows" && info.Mode().Perm() != 0o640 {
+		t.Errorf("a.css: %v, %v: want mode 0640 and time %v", info.Mode(), err, old)
+	}
+	if link, _ := os.Readlink(filepath.Join(flat, "style")); link != "css/a.css" {
+		t.Errorf("style links to %q", link)
+	}
+}
+
+func TestDownloadDir_neverWritesThroughASymlinkInTheDestination(t *testing.T) {
+	remote, outside := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(remote, "src", "sub"), 0o755)
+	os.WriteFile(filepath.Join(remote, "src", "sub", "file.txt"), []byte("payload"), 0o644)
+	os.MkdirAll(filepath.Join(remote, "one"), 0o755)
+	if err := os.Symlink(outside, filepath.Join(remote, "one", "link")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	os.MkdirAll(filepath.Join(remote, "two", "link"), 0o755)
+	os.WriteFile(filepath.Join(remote, "two", "link", "evil.txt"), []byte("payload"), 0o644)
+	c := &Communicator{Dir: remote}
+
+	planted := t.TempDir()
+	os.Symlink(outside, filepath.Join(planted, "sub"))
+	if err := c.DownloadDir("src/", planted, nil); !errors.Is(err, ErrOutsideDestination) || !strings.Contains(err.Error(), planted) {
+		t.Errorf("a download into a planted symlink = %v, want ErrOutsideDestination naming the destination", err)
+	}
+
+	// The source's absolute symlink is copied as it is; a later download
+	// cannot write through it.
+	got := t.TempDir()
+	if err := c.DownloadDir("one/", got, nil); err != nil {
+		t.Fatal(err)
+	}
+	if link, _ := os.Readlink(filepath.Join(got, "link")); link != outside {
+		t.Errorf("link = %q, want %q", link, outside)
+	}
+	if err := c.DownloadDir("two/", got, nil); !errors.Is(err, ErrOutsideDestination) {
+		t.Errorf("a download through a symlink an earlier one made = %v, want ErrOutsideDestination", err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("%d entries written outside the destination", len(entries))
 	}
 }

@@ -99,7 +99,7 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	cmd := local.Command(ctx, "/bin/sh", "-c", rc.Command)
 	cmd.Dir = c.Root
 	if c.Chroot {
-		if err := chroot(cmd, c.Root); err != nil {
+		if err := chroot(cmd.Cmd, c.Root); err != nil {
 			return err
 		}
 	}
@@ -108,17 +108,7 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %q in the tree: %w", rc.Command, err)
 	}
-	go func() {
-		err := cmd.Wait()
-		status := 0
-		if err != nil {
-			status = 1
-			if cmd.ProcessState != nil && cmd.ProcessState.ExitCode() >= 0 {
-				status = cmd.ProcessState.ExitCode()
-			}
-		}
-		rc.SetExited(status)
-	}()
+	go func() { rc.SetExited(packer.ExitStatusOf(cmd.Wait())) }()
 	return nil
 }
 
@@ -145,19 +135,7 @@ func (c *Communicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error 
 
 // WriteFile writes r to rel inside root with mode, refusing escapes.
 func WriteFile(root *os.Root, rel string, r io.Reader, mode fs.FileMode) error {
-	f, err := root.OpenFile(rel, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return escapeError(rel, err)
-	}
-	if _, err := io.CopyBuffer(f, r, make([]byte, 256<<10)); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", rel, err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return escapeError(rel, local.WriteFile(root, rel, r, mode))
 }
 
 // Download copies src from inside the tree to dst.
@@ -245,56 +223,25 @@ func Symlink(root *os.Root, rootPath, link, rel string) error {
 }
 
 // DownloadDir copies src from inside the tree to the local directory dst,
-// with Packer's trailing-slash rule.
+// with Packer's trailing-slash rule. Symlinks are not copied: they mean a
+// path inside the tree, which they would no longer mean here. Every write
+// stays inside dst (see local.DownloadInto).
 func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
 	rel, err := Rel(src)
 	if err != nil {
 		return err
 	}
+	top := "."
 	if !strings.HasSuffix(src, "/") {
-		dst = filepath.Join(dst, path.Base(rel))
+		top = path.Base(rel)
 	}
 	root, err := c.open()
 	if err != nil {
 		return err
 	}
 	defer root.Close()
-	return fs.WalkDir(root.FS(), rel, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return escapeError(p, err)
-		}
-		sub := strings.TrimPrefix(strings.TrimPrefix(p, rel), "/")
-		if sub != "" && local.Excluded(sub, exclude) {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		target := filepath.Join(dst, filepath.FromSlash(sub))
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case d.IsDir():
-			return os.MkdirAll(target, info.Mode().Perm()|0o700)
-		case info.Mode()&fs.ModeSymlink != 0:
-			return nil // a link's target may be outside what is copied
-		default:
-			in, err := root.Open(p)
-			if err != nil {
-				return escapeError(p, err)
-			}
-			defer in.Close()
-			out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, info.Mode().Perm())
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(out, in); err != nil {
-				out.Close()
-				return err
-			}
-			return out.Close()
-		}
-	})
+	if err := local.DownloadInto(dst, top, root.FS(), rel, exclude, false); err != nil {
+		return escapeError(src, err)
+	}
+	return nil
 }

@@ -8,9 +8,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/packer-classic/packer/communicator/local"
+	"github.com/packer-classic/packer/internal/testdeps"
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
 
 func newTree(t *testing.T) (*Communicator, string) {
@@ -110,5 +114,61 @@ func TestTree_directoriesCopyBothWays(t *testing.T) {
 	}
 	if err := c.UploadDir("../x", src, nil); !errors.Is(err, ErrEscape) {
 		t.Errorf("UploadDir to .. = %v", err)
+	}
+}
+
+// busyboxTree makes a tree a chrooted command can run in: a static busybox
+// with its applets, and the device nodes the kit's commands read.
+func busyboxTree(t *testing.T) string {
+	t.Helper()
+	busybox := testdeps.Need(t, "busybox")[0]
+	root := filepath.Join(t.TempDir(), "tree")
+	for _, d := range []string{"bin", "dev", "tmp", "kit"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(busybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "busybox"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, applet := range []string{"sh", "cat", "echo", "printf", "head", "tr", "kill", "sleep", "ls", "mkdir", "wc", "true"} {
+		if err := os.Symlink("busybox", filepath.Join(root, "bin", applet)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, minor := range map[string]uint32{"null": 3, "zero": 5} {
+		if err := syscall.Mknod(filepath.Join(root, "dev", name), syscall.S_IFCHR|0o666, int(1<<8|minor)); err != nil {
+			t.Skipf("cannot make /dev/%s in the test tree: %v", name, err)
+		}
+	}
+	return root
+}
+
+func TestCommunicator_chrootedPassesTheConformanceKit(t *testing.T) {
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("chroot needs root on Linux")
+	}
+	packertest.TestCommunicator(t, func(t *testing.T) (packer.Communicator, string) {
+		return &Communicator{Root: busyboxTree(t), Chroot: true}, "/kit"
+	})
+}
+
+func TestTree_aDirectoryDownloadNeverWritesThroughASymlinkInTheDestination(t *testing.T) {
+	c, _ := newTree(t)
+	os.MkdirAll(filepath.Join(c.Root, "srv", "sub"), 0o755)
+	os.WriteFile(filepath.Join(c.Root, "srv", "sub", "file.txt"), []byte("payload"), 0o644)
+	outside, dst := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dst, "sub")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := c.DownloadDir("/srv/", dst, nil); !errors.Is(err, local.ErrOutsideDestination) {
+		t.Errorf("DownloadDir into a planted symlink = %v, want local.ErrOutsideDestination", err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("%d entries written outside the destination", len(entries))
 	}
 }

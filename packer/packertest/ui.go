@@ -1,5 +1,3 @@
-// Package packertest holds helpers for testing components: a Ui that
-// records what it is told. It is imported by tests only.
 package packertest
 
 import (

@@ -16,6 +16,14 @@ import (
 // rendered Name. Every name that does not render, and every two builds
 // that end up with the same name, is reported at once.
 func (t *Template) RenderBuildNames(ctx *interpolate.Context) (map[string]*Builder, error) {
+	// A name that uses a variable nobody gave would render empty: that is
+	// an error here, not the "" components get.
+	strict := interpolate.Context{}
+	if ctx != nil {
+		strict = *ctx
+	}
+	strict.StrictUserVariables = true
+	ctx = &strict
 	var errs *multierror.Error
 	out := make(map[string]*Builder, len(t.Builders))
 	for _, name := range t.BuildNames() {

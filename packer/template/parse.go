@@ -165,7 +165,7 @@ func parse(r io.Reader, name string) (*Template, error) {
 	}
 
 	for i, p := range raw.Provisioners {
-		prov, err := parseProvisioner(p)
+		prov, err := parseProvisioner(p, t.warner(fmt.Sprintf("%s: provisioner %d", name, i+1)))
 		if err != nil {
 			errs = multierror.Append(errs, prefixEach(fmt.Sprintf("%s: provisioner %d", name, i+1), err))
 			continue
@@ -173,7 +173,7 @@ func parse(r io.Reader, name string) (*Template, error) {
 		t.Provisioners = append(t.Provisioners, prov)
 	}
 	if raw.ErrorCleanupProvisioner != nil {
-		prov, err := parseProvisioner(raw.ErrorCleanupProvisioner)
+		prov, err := parseProvisioner(raw.ErrorCleanupProvisioner, t.warner(name+": error-cleanup-provisioner"))
 		if err != nil {
 			errs = multierror.Append(errs, prefixEach(name+": error-cleanup-provisioner", err))
 		}
@@ -241,7 +241,7 @@ func parseVariable(key string, raw json.RawMessage) (*Variable, error) {
 }
 
 func parseBuilder(raw map[string]any) (*Builder, error) {
-	config := withoutComments(raw)
+	config := componentConfig(raw)
 	var errs *multierror.Error
 	typ, err := takeString(config, "type")
 	if err != nil {
@@ -262,8 +262,14 @@ func parseBuilder(raw map[string]any) (*Builder, error) {
 	return &Builder{Name: name, Type: typ, Config: config}, nil
 }
 
-func parseProvisioner(raw map[string]any) (*Provisioner, error) {
-	config := withoutComments(raw)
+// warner returns a function that adds a warning about where to the
+// template's Warnings.
+func (t *Template) warner(where string) func(string) {
+	return func(m string) { t.Warnings = append(t.Warnings, where+": "+m) }
+}
+
+func parseProvisioner(raw map[string]any, warn func(string)) (*Provisioner, error) {
+	config := componentConfig(raw)
 	p := &Provisioner{}
 	var errs *multierror.Error
 	var err error
@@ -297,6 +303,8 @@ func parseProvisioner(raw map[string]any) (*Provisioner, error) {
 			parsed, err := parseDuration(v)
 			if err != nil {
 				errs = multierror.Append(errs, fmt.Errorf("%q: %v is not a duration; use a value like \"30s\", \"5m\" or \"1h30m\"", d.key, jsonText(v)))
+			} else if _, bare := v.(float64); bare && parsed != 0 {
+				warn(fmt.Sprintf("%q: %s is a bare number, which Packer (and this packer) reads as %s nanoseconds (%s); write it with a unit, like \"%ss\" for seconds", d.key, jsonText(v), jsonText(v), parsed, jsonText(v)))
 			}
 			*d.to = parsed
 		}
@@ -362,7 +370,7 @@ func parsePostProcessor(raw any) (*PostProcessor, error) {
 		}
 		return &PostProcessor{Name: v, Type: v, Config: map[string]any{}}, nil
 	case map[string]any:
-		config := withoutComments(v)
+		config := componentConfig(v)
 		pp := &PostProcessor{}
 		var errs *multierror.Error
 		var err error
@@ -394,14 +402,14 @@ func parsePostProcessor(raw any) (*PostProcessor, error) {
 	return nil, fmt.Errorf("a post-processor is a type name, an object with a \"type\", or a list of those (a chain); not %s", jsonKind(raw))
 }
 
-// withoutComments copies a component's keys, leaving out "_comment"-style
-// keys.
-func withoutComments(raw map[string]any) map[string]any {
+// componentConfig copies a component's keys for the template's own keys
+// to be taken out. "_comment"-style keys stay: as Packer documents, only
+// top-level keys may be comments, and inside a builder, provisioner or
+// post-processor the component reports one as an unknown key.
+func componentConfig(raw map[string]any) map[string]any {
 	out := make(map[string]any, len(raw))
 	for k, v := range raw {
-		if !strings.HasPrefix(k, "_") {
-			out[k] = v
-		}
+		out[k] = v
 	}
 	return out
 }

@@ -61,6 +61,11 @@ type Template struct {
 
 	// RawContents is the template file exactly as read.
 	RawContents []byte
+
+	// Warnings are what the template says that Packer accepts but is most
+	// likely a mistake (a duration written as a bare number, which is
+	// nanoseconds), each naming where it is, for the commands to show.
+	Warnings []string
 }
 
 // RequiredPlugin is one entry of "required_plugins".

@@ -452,7 +452,7 @@ func TestParse_acceptsWhatPackerUsersWrite(t *testing.T) {
 	tpl, err := Parse(strings.NewReader(`{
 		"_comment": ["comments need not be strings"],
 		"variables": {"disk_size": 40960, "headless": true, "name": "x"},
-		"builders": [{"type": "null", "_comment": "dropped from the config", "communicator": "none"}],
+		"builders": [{"type": "null", "_comment": "the builder's to refuse", "communicator": "none"}],
 		"provisioners": [{"type": "shell", "pause_before": 1000000000, "max_retries": "2", "keep": "me"}],
 		"post-processors": [[]]
 	}`))
@@ -465,7 +465,9 @@ func TestParse_acceptsWhatPackerUsersWrite(t *testing.T) {
 	if got := tpl.Comments["_comment"]; got != `["comments need not be strings"]` {
 		t.Errorf("comment = %q", got)
 	}
-	if got := tpl.Builders["null"].Config; !reflect.DeepEqual(got, cfg("communicator", "none")) {
+	// Only top-level keys are comments, as Packer documents: inside a
+	// component the key is the component's, which reports it as unknown.
+	if got := tpl.Builders["null"].Config; !reflect.DeepEqual(got, cfg("communicator", "none", "_comment", "the builder's to refuse")) {
 		t.Errorf("builder config = %v", got)
 	}
 	if p := tpl.Provisioners[0]; p.PauseBefore != time.Second || p.MaxRetries != 2 || !reflect.DeepEqual(p.Config, cfg("keep", "me")) {
@@ -484,5 +486,23 @@ func TestParseFile_namesTheFileItCannotRead(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.json")
 	if _, err := ParseFile(missing); err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("ParseFile(missing) = %v", err)
+	}
+}
+
+// TestParse_aBareNumberDurationIsNanosecondsWithAWarning: Packer reads
+// "pause_before": 5 as 5 nanoseconds; so does this, and warns.
+func TestParse_aBareNumberDurationIsNanosecondsWithAWarning(t *testing.T) {
+	tpl, err := Parse(strings.NewReader(`{"builders": [{"type": "null"}], "provisioners": [
+		{"type": "shell-local", "pause_before": 5, "timeout": "1m"},
+		{"type": "shell-local", "timeout": 0}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := tpl.Provisioners[0]; p.PauseBefore != 5*time.Nanosecond || p.Timeout != time.Minute {
+		t.Errorf("pause_before %v, timeout %v; want 5ns and 1m", p.PauseBefore, p.Timeout)
+	}
+	want := []string{`template: provisioner 1: "pause_before": 5 is a bare number, which Packer (and this packer) reads as 5 nanoseconds (5ns); write it with a unit, like "5s" for seconds`}
+	if !reflect.DeepEqual(tpl.Warnings, want) {
+		t.Errorf("warnings = %q\nwant %q", tpl.Warnings, want)
 	}
 }

@@ -99,6 +99,7 @@ func (t *Template) ResolveVariables(given map[string]string, ctx *interpolate.Co
 		render = *ctx
 	}
 	render.EnableEnv = true
+	render.StrictUserVariables = true
 	render.UserVariables = values
 	render.Data = nil
 	render.BuildData = nil
@@ -199,4 +200,20 @@ func (t *Template) SensitiveValues(values map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// SensitiveValuesAsWritten returns the values of the sensitive variables
+// before they are resolved: the given value, else the default as written.
+// It is what can be masked when resolving failed, or when nothing is
+// resolved at all (packer inspect); blank values are left out, as in
+// SensitiveValues.
+func (t *Template) SensitiveValuesAsWritten(given map[string]string) []string {
+	values := make(map[string]string, len(t.Variables)+len(given))
+	for k, v := range t.Variables {
+		values[k] = v.Default
+	}
+	for k, v := range given {
+		values[k] = v
+	}
+	return t.SensitiveValues(values)
 }

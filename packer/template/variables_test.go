@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,19 @@ func TestSensitiveValues_areTheResolvedValuesOfTheListedVariables(t *testing.T) 
 	}
 	if got := tpl.SensitiveValues(values); !reflect.DeepEqual(got, []string{"bar_extra_sensitive_probably_a_password"}) {
 		t.Errorf("SensitiveValues of a given value that uses another = %v; a blank one is never masked", got)
+	}
+}
+
+func TestSensitiveValuesAsWritten_areTheGivenValuesElseTheDefaults(t *testing.T) {
+	tpl, err := Parse(strings.NewReader(`{"variables": {"key": "default-{{user ` + "`other`" + `}}", "token": "t0k", "other": "x", "blank": " "},
+		"sensitive-variables": ["key", "token", "blank", "undeclared"], "builders": [{"type": "null"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tpl.SensitiveValuesAsWritten(map[string]string{"token": "given", "undeclared": "u"})
+	sort.Strings(got)
+	if want := []string{"default-{{user `other`}}", "given", "u"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("SensitiveValuesAsWritten = %q, want %q", got, want)
 	}
 }
 

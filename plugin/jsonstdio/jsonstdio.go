@@ -1,14 +1,17 @@
 // Package jsonstdio runs plugins written in any language: an executable
 // whose manifest (NAME.plugin.json beside it) declares
 // {"protocol": "json-stdio"} is run once per call, reads one JSON request on
-// stdin and writes one JSON response on stdout. Its stderr goes to the log;
-// a non-zero exit is an error carrying its stderr. The core, not the
-// plugin, writes every file the response names, and refuses a path that
-// escapes the output directory. The schema is in docs/plugins.md.
+// stdin and writes one JSON response (at most MaxResponse bytes) on stdout.
+// Its stderr goes to the log; a non-zero exit is an error carrying its
+// stderr. Each call is a one-shot run of the plugin supervisor
+// (plugin.Supervisor.Run): the program and all it starts are killed when it
+// exits, when the build is cancelled, and when packer dies. The core, not
+// the plugin, writes every file the response names: it checks every entry
+// before writing any, and writes only inside the output directory. The
+// schema is in docs/plugins.md.
 package jsonstdio
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,12 +20,17 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/plugin"
 )
+
+// MaxResponse bounds a response: a plugin that prints more is killed and
+// the call fails. Files bigger than this are given as "source", not
+// "content".
+const MaxResponse = 16 << 20
 
 // Protocol is the manifest's protocol name, and ProtocolVersion the version
 // requests carry.
@@ -112,9 +120,12 @@ type component struct {
 	Path   string
 	Logger *log.Logger
 	// Name is set for a component of a multi-component json-stdio plugin.
-	Name   string
-	config map[string]any
-	outDir string
+	Name string
+	// Supervisor runs each call and can kill it with the rest of the run;
+	// nil runs it under a supervisor of its own.
+	Supervisor *plugin.Supervisor
+	config     map[string]any
+	outDir     string
 }
 
 func (c *component) prepare(raws []any) error {
@@ -146,36 +157,23 @@ func (c *component) call(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, c.Path)
-	cmd.Stdin = bytes.NewReader(input)
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	stderrR, stderrW := io.Pipe()
-	cmd.Stderr = stderrW
-	var tail []string
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s := bufio.NewScanner(stderrR)
-		for s.Scan() {
-			if c.Logger != nil {
-				c.Logger.Printf("%s: %s", name, s.Text())
-			}
-			tail = append(tail, s.Text())
-			if len(tail) > 10 {
-				tail = tail[1:]
-			}
-		}
-	}()
-	err = cmd.Run()
-	stderrW.Close()
-	<-done
+	supervisor := c.Supervisor
+	if supervisor == nil {
+		supervisor = &plugin.Supervisor{}
+	}
+	stdout, err := supervisor.Run(ctx, plugin.OneShot{
+		Path:      c.Path,
+		Stdin:     bytes.NewReader(input),
+		Name:      name,
+		MaxOutput: MaxResponse,
+		Logger:    c.Logger,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%s (%s) failed: %v; its stderr:\n  %s", name, c.Path, err, strings.Join(tail, "\n  "))
+		return nil, err
 	}
 	var resp Response
-	if err := json.Unmarshal(stdout.Bytes(), &resp); err != nil {
-		return nil, fmt.Errorf("%s printed something that is not a json-stdio response (%v): %q", name, err, truncate(stdout.String(), 200))
+	if err := json.Unmarshal(stdout, &resp); err != nil {
+		return nil, fmt.Errorf("%s printed something that is not a json-stdio response (%v): %q", name, err, truncate(string(stdout), 200))
 	}
 	return &resp, nil
 }
@@ -187,43 +185,54 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// writeFiles writes the response's files under the output directory,
-// refusing any path that would leave it.
+// writeFiles writes the response's files under the output directory. Every
+// entry is checked before anything is written (its path relative and
+// inside the directory, its source a regular file that opens), so a
+// response with one bad entry writes nothing; the writes then go through an
+// os.Root at the output directory, so no symlink can take them out of it.
 func (c *component) writeFiles(files []File) error {
-	if err := os.MkdirAll(c.outDir, 0o755); err != nil {
-		return err
+	type write struct {
+		rel string
+		src io.Reader
 	}
-	root, err := os.OpenRoot(c.outDir)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
+	writes := make([]write, 0, len(files))
 	for _, f := range files {
 		rel, err := c.rel(f.Path)
 		if err != nil {
 			return err
 		}
-		var r io.Reader = strings.NewReader(f.Content)
+		w := write{rel: rel, src: strings.NewReader(f.Content)}
 		if f.Source != "" {
-			src, err := os.Open(f.Source)
+			src, err := c.openSource(f)
 			if err != nil {
-				return fmt.Errorf("%s asked to copy %s: %w", filepath.Base(c.Path), f.Source, err)
-			}
-			defer src.Close()
-			r = src
-		}
-		if dir := filepath.Dir(rel); dir != "." {
-			if err := mkdirAll(root, dir); err != nil {
 				return err
 			}
+			defer src.Close()
+			w.src = src
 		}
-		out, err := root.OpenFile(rel, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		writes = append(writes, w)
+	}
+	if len(writes) == 0 {
+		return nil
+	}
+	root, err := c.outputRoot()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	for _, w := range writes {
+		if dir := filepath.Dir(w.rel); dir != "." {
+			if err := root.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("%s asked to write %q: %w", filepath.Base(c.Path), w.rel, err)
+			}
+		}
+		out, err := root.OpenFile(w.rel, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 		if err != nil {
-			return fmt.Errorf("%s asked to write %q: %w", filepath.Base(c.Path), f.Path, err)
+			return fmt.Errorf("%s asked to write %q: %w", filepath.Base(c.Path), w.rel, err)
 		}
-		if _, err := io.Copy(out, r); err != nil {
+		if _, err := io.Copy(out, w.src); err != nil {
 			out.Close()
-			return err
+			return fmt.Errorf("writing %q for %s: %w", w.rel, filepath.Base(c.Path), err)
 		}
 		if err := out.Close(); err != nil {
 			return err
@@ -232,21 +241,48 @@ func (c *component) writeFiles(files []File) error {
 	return nil
 }
 
-func mkdirAll(root *os.Root, dir string) error {
-	parts := strings.Split(filepath.ToSlash(dir), "/")
-	for i := range parts {
-		if err := root.Mkdir(strings.Join(parts[:i+1], "/"), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-			return err
-		}
+// openSource opens the file a response entry asks to copy: it must be a
+// regular file.
+func (c *component) openSource(f File) (*os.File, error) {
+	src, err := os.Open(f.Source)
+	if err != nil {
+		return nil, fmt.Errorf("%s asked to copy %s to %q: %w; nothing was written", filepath.Base(c.Path), f.Source, f.Path, err)
 	}
-	return nil
+	if info, err := src.Stat(); err != nil || !info.Mode().IsRegular() {
+		src.Close()
+		return nil, fmt.Errorf("%s asked to copy %s to %q, which is not a regular file; nothing was written", filepath.Base(c.Path), f.Source, f.Path)
+	}
+	return src, nil
+}
+
+// outputRoot makes the output directory and opens it as an os.Root. A
+// relative one is made and opened through the working directory's root
+// (packer.MkdirOutput), so a symlink planted on the way cannot lead it
+// elsewhere; an absolute one is the user's explicit choice.
+func (c *component) outputRoot() (*os.Root, error) {
+	if err := packer.MkdirOutput("output_directory", c.outDir, 0o755); err != nil {
+		return nil, err
+	}
+	if filepath.IsAbs(c.outDir) {
+		return os.OpenRoot(c.outDir)
+	}
+	wd, err := os.OpenRoot(".")
+	if err != nil {
+		return nil, fmt.Errorf("output_directory: opening the working directory: %w", err)
+	}
+	defer wd.Close()
+	root, err := wd.OpenRoot(filepath.Clean(c.outDir))
+	if err != nil {
+		return nil, fmt.Errorf("output_directory %q: %w", c.outDir, err)
+	}
+	return root, nil
 }
 
 // rel checks a path the plugin gave: relative, inside the output directory.
 func (c *component) rel(p string) (string, error) {
 	clean := filepath.Clean(filepath.FromSlash(p))
 	if p == "" || filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) || strings.ContainsRune(p, 0) {
-		return "", fmt.Errorf("%s asked to write %q, which is not inside the output directory %s; refused", filepath.Base(c.Path), p, c.outDir)
+		return "", fmt.Errorf("%s asked to write %q, which is not inside the output directory %s; refused, and no file of its response was written", filepath.Base(c.Path), p, c.outDir)
 	}
 	return clean, nil
 }
@@ -274,24 +310,27 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 	if err != nil {
 		return nil, false, err
 	}
+	var artifact *result
+	if resp.Artifact != nil {
+		artifact = &result{id: resp.Artifact.ID, builder: "json-stdio." + filepath.Base(p.Path)}
+		for _, f := range resp.Artifact.Files {
+			rel, err := p.rel(f)
+			if err != nil {
+				return nil, false, err
+			}
+			artifact.files = append(artifact.files, filepath.Join(p.outDir, rel))
+		}
+	}
 	if err := p.writeFiles(resp.Files); err != nil {
 		return nil, false, err
 	}
 	if resp.Message != "" {
 		ui.Say(resp.Message)
 	}
-	if resp.Artifact == nil {
+	if artifact == nil {
 		return a, true, nil
 	}
-	result := &result{id: resp.Artifact.ID, builder: "json-stdio." + filepath.Base(p.Path)}
-	for _, f := range resp.Artifact.Files {
-		rel, err := p.rel(f)
-		if err != nil {
-			return nil, false, err
-		}
-		result.files = append(result.files, filepath.Join(p.outDir, rel))
-	}
-	return result, resp.Keep, nil
+	return artifact, resp.Keep, nil
 }
 
 // Provisioner is a json-stdio executable used as a provisioner: its

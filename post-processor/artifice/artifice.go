@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/packer-classic/packer/packer"
@@ -45,15 +46,28 @@ func (p *PostProcessor) Prepare(raws ...any) error {
 	return nil
 }
 
-// PostProcess returns an artifact of the configured files, which must exist.
+// PostProcess returns an artifact of the files that the configured
+// patterns match (filepath.Glob; a plain name matches itself when it
+// exists), in order, and keeps its input, as Packer's artifice does. A
+// pattern that matches nothing adds nothing, as in Packer, and is warned
+// about: it is usually a file the build did not make.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
-	for _, f := range p.config.Files {
-		if _, err := os.Stat(f); err != nil {
-			return nil, false, fmt.Errorf("files: %w", err)
-		}
+	if a != nil && len(a.Files()) > 0 {
+		ui.Say(fmt.Sprintf("Discarding files from artifact: %s", strings.Join(a.Files(), ", ")))
 	}
-	ui.Say(fmt.Sprintf("Using these files as the artifact: %s", strings.Join(p.config.Files, ", ")))
-	return &Artifact{files: p.config.Files}, false, nil
+	var files []string
+	for _, pattern := range p.config.Files {
+		matches, err := filepath.Glob(pattern)
+		if err != nil {
+			return nil, false, fmt.Errorf("files: %q: %w", pattern, err)
+		}
+		if len(matches) == 0 {
+			ui.Error(fmt.Sprintf("Warning: files: %q matches no file; the artifact does not include it", pattern))
+		}
+		files = append(files, matches...)
+	}
+	ui.Say(fmt.Sprintf("Using these artifact files: %s", strings.Join(files, ", ")))
+	return &Artifact{files: files}, true, nil
 }
 
 // Artifact is a set of files.
@@ -65,11 +79,13 @@ func (*Artifact) BuilderId() string { return BuilderId }
 // Files are the files.
 func (a *Artifact) Files() []string { return a.files }
 
-// Id lists the files.
-func (a *Artifact) Id() string { return strings.Join(a.files, ",") }
+// Id is empty, as in Packer.
+func (a *Artifact) Id() string { return "" }
 
-// String describes the artifact.
-func (a *Artifact) String() string { return "Files: " + strings.Join(a.files, ", ") }
+// String lists the files as Packer does.
+func (a *Artifact) String() string {
+	return "Created artifact from files: " + strings.Join(a.files, ", ")
+}
 
 // State has nothing.
 func (*Artifact) State(string) any { return nil }
@@ -78,7 +94,7 @@ func (*Artifact) State(string) any { return nil }
 func (a *Artifact) Destroy() error {
 	var errs []error
 	for _, f := range a.files {
-		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+		if err := os.RemoveAll(f); err != nil {
 			errs = append(errs, err)
 		}
 	}

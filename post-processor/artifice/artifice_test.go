@@ -18,8 +18,8 @@ func TestArtifice_replacesTheArtifactWithTheFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, keep, err := p.PostProcess(context.Background(), &packertest.Ui{}, nil)
-	if err != nil || keep {
-		t.Fatalf("PostProcess = %v, keep %v", err, keep)
+	if err != nil || !keep {
+		t.Fatalf("PostProcess = %v, keep %v; Packer's artifice keeps its input", err, keep)
 	}
 	if a.BuilderId() != BuilderId || a.Files()[0] != f {
 		t.Errorf("artifact = %q %v", a.BuilderId(), a.Files())
@@ -36,9 +36,33 @@ func TestArtifice_missingFilesAreErrors(t *testing.T) {
 	if err := new(PostProcessor).Prepare(map[string]any{}); err == nil || !strings.Contains(err.Error(), "files: at least one") {
 		t.Errorf("no files: %v", err)
 	}
+}
+
+// TestArtifice_filesAreGlobsAndAPatternMatchingNothingIsWarnedAbout: as
+// in Packer, "files" are filepath.Glob patterns, expanded in order; a file
+// that does not exist adds nothing (Packer says nothing; here a warning
+// names it).
+func TestArtifice_filesAreGlobsAndAPatternMatchingNothingIsWarnedAbout(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, name := range []string{"b.txt", "a.txt", "c.log"} {
+		os.WriteFile(name, []byte(name), 0o644)
+	}
 	p := new(PostProcessor)
-	p.Prepare(map[string]any{"files": []any{"/no/such/file"}})
-	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, nil); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
-		t.Errorf("missing file: %v", err)
+	if err := p.Prepare(map[string]any{"files": []any{"c.log", "*.txt", "missing.bin"}}); err != nil {
+		t.Fatal(err)
+	}
+	ui := &packertest.Ui{}
+	a, _, err := p.PostProcess(context.Background(), ui, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.String(); got != "Created artifact from files: c.log, a.txt, b.txt" {
+		t.Errorf("String() = %q", got)
+	}
+	if a.Id() != "" {
+		t.Errorf("Id() = %q; Packer's is empty", a.Id())
+	}
+	if !strings.Contains(strings.Join(ui.Lines(), "\n"), `error: Warning: files: "missing.bin" matches no file`) {
+		t.Errorf("no warning about missing.bin: %v", ui.Lines())
 	}
 }

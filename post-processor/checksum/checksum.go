@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -88,23 +89,30 @@ func (p *PostProcessor) Prepare(raws ...any) error {
 
 // PostProcess checksums every file of the artifact, reading each once for
 // all checksum types, and appends a line per file to each checksum file.
-// The artifact it returns lists the checksum files; the input is kept.
+// As in Packer, the artifact it returns lists the input's files followed by
+// the checksum files this call created (a file an earlier build or run
+// made is appended to but not listed), and the input is kept: destroying
+// the result, as a compress after it does, removes both.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
 	c := p.config
+	inputs := a.Files()
 	outputs := map[string]string{}
-	var written []string
+	result := append([]string(nil), inputs...)
 	for _, t := range c.ChecksumTypes {
 		var b strings.Builder
 		if err := p.output.Execute(&b, map[string]string{"BuildName": c.PackerBuildName, "BuilderType": c.PackerBuilderType, "ChecksumType": t}); err != nil {
 			return nil, false, fmt.Errorf("output: %w", err)
 		}
-		if err := packer.CheckOutputPath("output", b.String()); err != nil {
+		path := b.String()
+		if err := packer.CheckOutputPath("output", path); err != nil {
 			return nil, false, err
 		}
-		outputs[t] = b.String()
-		written = append(written, b.String())
+		outputs[t] = path
+		if _, err := os.Stat(path); err != nil && len(inputs) > 0 && !slices.Contains(result, path) {
+			result = append(result, path)
+		}
 	}
-	for _, file := range a.Files() {
+	for _, file := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, false, err
 		}
@@ -119,7 +127,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 			}
 		}
 	}
-	return &Artifact{files: dedupe(written)}, true, nil
+	return &Artifact{files: result}, true, nil
 }
 
 func sumFile(path string, types []string) (map[string][]byte, error) {
@@ -150,13 +158,13 @@ func sumFile(path string, types []string) (map[string][]byte, error) {
 // (A temporary file renamed over it would lose a concurrent build's lines.)
 func appendLine(path, line string) error {
 	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("output: %w", err)
+		if err := packer.MkdirOutput("output", dir, 0o755); err != nil {
+			return err
 		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := packer.OpenOutput("output", path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		return fmt.Errorf("output: %w", err)
+		return err
 	}
 	if _, err := f.WriteString(line); err != nil {
 		f.Close()
@@ -165,40 +173,31 @@ func appendLine(path, line string) error {
 	return f.Close()
 }
 
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range s {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// Artifact is the checksum files.
+// Artifact is the input's files and the checksum files, as Packer's.
 type Artifact struct{ files []string }
 
 // BuilderId is the checksum post-processor's id.
 func (*Artifact) BuilderId() string { return BuilderId }
 
-// Files are the checksum files.
+// Files are the input's files, then the checksum files.
 func (a *Artifact) Files() []string { return a.files }
 
-// Id lists the checksum files.
-func (a *Artifact) Id() string { return strings.Join(a.files, ",") }
+// Id is empty, as in Packer.
+func (a *Artifact) Id() string { return "" }
 
-// String describes the artifact.
-func (a *Artifact) String() string { return "Checksums: " + strings.Join(a.files, ", ") }
+// String lists the files as Packer does.
+func (a *Artifact) String() string {
+	return "Created artifact from files: " + strings.Join(a.files, ", ")
+}
 
 // State has nothing.
 func (*Artifact) State(string) any { return nil }
 
-// Destroy removes the checksum files.
+// Destroy removes every file of the artifact, the input's included, as
+// Packer does.
 func (a *Artifact) Destroy() error {
 	for _, f := range a.files {
-		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+		if err := os.RemoveAll(f); err != nil {
 			return err
 		}
 	}

@@ -37,11 +37,11 @@ func TestChecksum_filesVerifyWithTheSumTools(t *testing.T) {
 	if err != nil || !keep {
 		t.Fatalf("PostProcess = %v, keep %v", err, keep)
 	}
-	want := []string{filepath.Join(dir, "potato.sha256"), filepath.Join(dir, "potato.md5")}
+	want := []string{a, b, filepath.Join(dir, "potato.sha256"), filepath.Join(dir, "potato.md5")}
 	if strings.Join(out.Files(), " ") != strings.Join(want, " ") {
-		t.Errorf("checksum files = %v, want %v", out.Files(), want)
+		t.Errorf("artifact files = %v, want the inputs then the checksum files %v", out.Files(), want)
 	}
-	for tool, file := range map[string]string{"sha256sum": want[0], "md5sum": want[1]} {
+	for tool, file := range map[string]string{"sha256sum": want[2], "md5sum": want[3]} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Logf("no %s here; skipping that check", tool)
 			continue
@@ -119,5 +119,65 @@ func TestChecksum_errorsNameTheKeyOrFile(t *testing.T) {
 	p.Prepare(map[string]any{"output": filepath.Join(t.TempDir(), "x")})
 	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, files{"/no/such/file"}); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
 		t.Errorf("missing input: %v", err)
+	}
+}
+
+// TestChecksum_artifactIsTheInputAndTheNewChecksumFilesAsInPacker: Packer's
+// checksum artifact lists the input's files and the checksum files it
+// created, so a compress after it archives both and, destroying it,
+// removes both; a checksum file that already existed is appended to but not
+// listed (the second of two builds sharing one).
+func TestChecksum_artifactIsTheInputAndTheNewChecksumFilesAsInPacker(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.WriteFile("one.txt", []byte("1\n"), 0o644)
+	os.WriteFile("two.txt", []byte("2\n"), 0o644)
+	run := func(build, file string) packer.Artifact {
+		p := new(PostProcessor)
+		if err := p.Prepare(map[string]any{"checksum_types": []any{"sha256"}, "output": "sums.{{.ChecksumType}}"},
+			map[string]any{packer.BuildNameConfigKey: build, packer.BuilderTypeConfigKey: "file"}); err != nil {
+			t.Fatal(err)
+		}
+		out, keep, err := p.PostProcess(context.Background(), &packertest.Ui{}, files{file})
+		if err != nil || !keep {
+			t.Fatalf("PostProcess = %v, keep %v; want no error and the input kept", err, keep)
+		}
+		return out
+	}
+	first, second := run("one", "one.txt"), run("two", "two.txt")
+	if got := first.String(); got != "Created artifact from files: one.txt, sums.sha256" {
+		t.Errorf("first build's artifact: %q", got)
+	}
+	if got := second.String(); got != "Created artifact from files: two.txt" {
+		t.Errorf("second build's artifact: %q, want only its input: the checksum file existed", got)
+	}
+	if first.Id() != "" || first.BuilderId() != BuilderId {
+		t.Errorf("Id %q, BuilderId %q; Packer's are \"\" and %q", first.Id(), first.BuilderId(), BuilderId)
+	}
+	if err := first.Destroy(); err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{"one.txt", "sums.sha256"} {
+		if _, err := os.Stat(gone); !os.IsNotExist(err) {
+			t.Errorf("Destroy left %s", gone)
+		}
+	}
+	if _, err := os.Stat("two.txt"); err != nil {
+		t.Errorf("Destroy of the first artifact removed another build's file: %v", err)
+	}
+}
+
+func TestChecksum_anArtifactWithoutFilesWritesNoChecksumFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	p := new(PostProcessor)
+	if err := p.Prepare(map[string]any{}, map[string]any{packer.BuildNameConfigKey: "n", packer.BuilderTypeConfigKey: "null"}); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, files{})
+	if err != nil || len(out.Files()) != 0 {
+		t.Errorf("PostProcess = %v, %v; want an artifact of no files", out.Files(), err)
+	}
+	if _, err := os.Stat("packer_n_null_md5.checksum"); !os.IsNotExist(err) {
+		t.Errorf("a checksum file was written for no files: %v", err)
 	}
 }

@@ -94,19 +94,23 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 		record.BuildTime = time.Now().Unix()
 	}
 	for _, f := range a.Files() {
-		info, err := os.Stat(f)
-		if err != nil {
-			return nil, false, fmt.Errorf("recording artifact file %s in the manifest: %w", f, err)
+		// As in Packer, a file that is gone (an earlier chain's compress
+		// removed it) is recorded with size 0.
+		var size int64
+		if info, err := os.Stat(f); err == nil {
+			size = info.Size()
+		} else {
+			ui.Error(fmt.Sprintf("Warning: recording artifact file %s in the manifest with size 0: %v", f, err))
 		}
 		name := f
 		if c.StripPath {
 			name = filepath.Base(f)
 		}
-		record.Files = append(record.Files, ArtifactFile{Name: name, Size: info.Size()})
+		record.Files = append(record.Files, ArtifactFile{Name: name, Size: size})
 	}
 
 	ui.Say(fmt.Sprintf("Adding build %q to the manifest %s", record.Name, c.Output))
-	if err := appendBuild(c.Output, record); err != nil {
+	if err := appendBuild(c.Output, record, c.PackerForce); err != nil {
 		return nil, false, err
 	}
 	return a, true, nil
@@ -114,12 +118,13 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 
 // appendBuild adds record to the manifest at path under a lock, so builds
 // running in parallel (each in its own process) do not lose each other's
-// records.
-func appendBuild(path string, record Build) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("creating the manifest's directory: %w", err)
-		}
+// records. As in Packer, the manifest's directory must exist, and with
+// -force a manifest an earlier run wrote (another last_run_uuid) is started
+// afresh.
+func appendBuild(path string, record Build, force bool) error {
+	dir := filepath.Dir(path)
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return fmt.Errorf("output: cannot write the manifest %s: its directory %s does not exist; create it first, or set \"output\" to a file in an existing directory", path, dir)
 	}
 	unlock, err := lockFile(path)
 	if err != nil {
@@ -138,6 +143,9 @@ func appendBuild(path string, record Build) error {
 			return fmt.Errorf("the manifest %s exists but is not a manifest (%v); move it away or set \"output\" to another file", path, err)
 		}
 	}
+	if force && manifest.LastRunUUID != record.PackerRunUUID {
+		manifest = File{}
+	}
 	manifest.Builds = append(manifest.Builds, record)
 	manifest.LastRunUUID = record.PackerRunUUID
 	out, err := json.MarshalIndent(&manifest, "", "  ")
@@ -145,7 +153,8 @@ func appendBuild(path string, record Build) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, out, 0o644); err != nil {
+	// 0664 less the umask, as Packer writes it.
+	if err := os.WriteFile(tmp, out, 0o664); err != nil {
 		return fmt.Errorf("writing the manifest: %w", err)
 	}
 	return os.Rename(tmp, path)

@@ -116,9 +116,6 @@ func TestManifest_errorsSayWhatToDo(t *testing.T) {
 	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, artifact{id: "x"}); err == nil || !strings.Contains(err.Error(), "is not a manifest") {
 		t.Errorf("corrupt manifest: %v", err)
 	}
-	if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, artifact{id: "x", files: []string{"/no/such/file"}}); err == nil || !strings.Contains(err.Error(), "/no/such/file") {
-		t.Errorf("missing artifact file: %v", err)
-	}
 	if err := new(PostProcessor).Prepare(map[string]any{"outptu": "x"}); err == nil || !strings.Contains(err.Error(), `"outptu"`) {
 		t.Errorf("misspelt key: %v", err)
 	}
@@ -128,5 +125,69 @@ func TestManifest_outputThatLeavesTheWorkingDirectoryIsRefused(t *testing.T) {
 	err := new(PostProcessor).Prepare(map[string]any{"output": "../../etc/manifest.json"})
 	if err == nil || !strings.Contains(err.Error(), "output: \"../../etc/manifest.json\" leaves the working directory") {
 		t.Errorf("Prepare = %v", err)
+	}
+}
+
+// TestManifest_aMissingDirectoryIsAnErrorAndAMissingFileHasSizeZero, as in
+// Packer: the manifest's directory is not created, and an artifact file
+// that is gone (an earlier chain's compress removed it) is recorded with
+// size 0, with a warning here.
+func TestManifest_aMissingDirectoryIsAnErrorAndAMissingFileHasSizeZero(t *testing.T) {
+	t.Chdir(t.TempDir())
+	p := new(PostProcessor)
+	if err := p.Prepare(map[string]any{"output": "nodir/m.json"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, artifact{id: "x"})
+	if err == nil || !strings.Contains(err.Error(), "nodir/m.json") || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("output in a missing directory: %v, want an error naming it", err)
+	}
+	if _, err := os.Stat("nodir"); !os.IsNotExist(err) {
+		t.Errorf("the directory was made: %v", err)
+	}
+
+	ui := &packertest.Ui{}
+	run := new(PostProcessor)
+	run.Prepare(map[string]any{"output": "m.json"})
+	if _, _, err := run.PostProcess(context.Background(), ui, artifact{id: "File", files: []string{"gone.txt"}}); err != nil {
+		t.Fatal(err)
+	}
+	var m File
+	data, _ := os.ReadFile("m.json")
+	json.Unmarshal(data, &m)
+	if len(m.Builds) != 1 || len(m.Builds[0].Files) != 1 || m.Builds[0].Files[0] != (ArtifactFile{Name: "gone.txt", Size: 0}) {
+		t.Errorf("manifest = %s", data)
+	}
+	if !strings.Contains(strings.Join(ui.Lines(), "\n"), "gone.txt in the manifest with size 0") {
+		t.Errorf("no warning about gone.txt: %v", ui.Lines())
+	}
+}
+
+// TestManifest_forceStartsAfreshAManifestOfAnotherRun: with -force, Packer
+// drops the builds an earlier run recorded, and keeps those of this run.
+func TestManifest_forceStartsAfreshAManifestOfAnotherRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.json")
+	force := func(build, uuid string) {
+		t.Setenv(RunUUIDEnv, uuid)
+		p := new(PostProcessor)
+		if err := p.Prepare(map[string]any{"output": out}, map[string]any{packer.BuildNameConfigKey: build, packer.ForceConfigKey: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := p.PostProcess(context.Background(), &packertest.Ui{}, artifact{id: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	force("old", "run-1")
+	force("new1", "run-2")
+	force("new2", "run-2")
+	var m File
+	data, _ := os.ReadFile(out)
+	json.Unmarshal(data, &m)
+	var names []string
+	for _, b := range m.Builds {
+		names = append(names, b.Name)
+	}
+	if strings.Join(names, " ") != "new1 new2" || m.LastRunUUID != "run-2" {
+		t.Errorf("builds %v, last run %q; want this run's new1 new2", names, m.LastRunUUID)
 	}
 }

@@ -158,16 +158,19 @@ func (p *Provisioner) download(ui packer.Ui, comm packer.Communicator, src strin
 		dst = filepath.Join(dst, filepath.Base(src))
 	}
 	ui.Say(fmt.Sprintf("Downloading %s => %s", src, dst))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return fmt.Errorf("destination: %w", err)
+	// Prepare checked the destination; these check it again as they open
+	// it, so a symlink made since (by an earlier step, or while an earlier
+	// source downloaded) cannot take the write outside.
+	if err := packer.MkdirOutput("destination", filepath.Dir(dst), 0o755); err != nil {
+		return err
 	}
-	f, err := os.Create(dst)
+	f, err := packer.OpenOutput("destination", dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("destination: %w", err)
+		return err
 	}
 	if err := comm.Download(src, f); err != nil {
 		f.Close()
-		os.Remove(dst)
+		packer.RemoveOutput("destination", dst)
 		return fmt.Errorf("downloading %s: %w", src, err)
 	}
 	return f.Close()

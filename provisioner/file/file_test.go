@@ -103,3 +103,24 @@ func TestFile_prepareNamesEveryProblem(t *testing.T) {
 		t.Errorf("generated source: %v", err)
 	}
 }
+
+func TestFile_aDownloadIsConfinedWhenItWritesNotOnlyWhenPrepared(t *testing.T) {
+	remote, outside := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(remote, "f.txt"), []byte("payload"), 0o644)
+	t.Chdir(t.TempDir())
+	p := new(Provisioner)
+	if err := p.Prepare(map[string]any{"source": "f.txt", "destination": "out/f.txt", "direction": "download"}); err != nil {
+		t.Fatal(err)
+	}
+	// Made after Prepare checked the destination.
+	if err := os.Symlink(outside, "out"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	err := p.Provision(context.Background(), &packertest.Ui{}, &local.Communicator{Dir: remote})
+	if err == nil || !strings.Contains(err.Error(), "destination") {
+		t.Errorf("Provision = %v, want the destination refused", err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+		t.Errorf("the download wrote %d entries outside the working directory", len(entries))
+	}
+}

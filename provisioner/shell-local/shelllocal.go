@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"text/template"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/packer-classic/packer/communicator/local"
+	"github.com/packer-classic/packer/internal/shellenv"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -35,7 +37,8 @@ type Config struct {
 	Scripts []string `mapstructure:"scripts"`
 	// EnvironmentVars are KEY=VALUE pairs for the scripts.
 	EnvironmentVars []string `mapstructure:"environment_vars"`
-	// EnvVarFormat formats each pair into {{.Vars}} (default "%s='%s' ").
+	// EnvVarFormat formats each pair into the variables file that
+	// {{.Vars}} sources (default "%s='%s' ").
 	EnvVarFormat string `mapstructure:"env_var_format"`
 	// ExecuteCommand is the command line that runs a script; its elements
 	// may use {{.Vars}}, {{.Script}} and {{.Command}}.
@@ -165,6 +168,11 @@ func Run(ctx context.Context, ui packer.Ui, c *Config) error {
 		scripts = []string{path}
 	}
 	vars := envVars(c)
+	sourceVars, removeVars, err := writeVarsFile(c, vars)
+	if err != nil {
+		return err
+	}
+	defer removeVars()
 	for _, script := range scripts {
 		if c.Command != "" {
 			ui.Say(fmt.Sprintf("Running local command: %s", c.Command))
@@ -173,7 +181,7 @@ func Run(ctx context.Context, ui packer.Ui, c *Config) error {
 		} else {
 			ui.Say(fmt.Sprintf("Running local shell script: %s", script))
 		}
-		if err := runOne(ctx, ui, c, vars, script); err != nil {
+		if err := runOne(ctx, ui, c, vars, sourceVars, script); err != nil {
 			return err
 		}
 	}
@@ -206,10 +214,39 @@ func writeInlineScript(c *Config) (string, error) {
 		return "", err
 	}
 	f.Close()
-	if err := os.Chmod(f.Name(), 0o755); err != nil {
+	// Its owner's alone: the commands may hold rendered secrets.
+	if err := os.Chmod(f.Name(), 0o700); err != nil {
 		return "", err
 	}
 	return f.Name(), nil
+}
+
+// writeVarsFile writes the variables to a new file only its owner can read
+// (os.CreateTemp: an unpredictable name, made with O_EXCL) and returns what
+// {{.Vars}} renders to, which sources it, and how to remove it. The values
+// are in the command's environment too; the file serves execute_commands
+// that reset it (sudo). They are never on the command line, where every
+// user of the machine could read them. On Windows, where cmd cannot source
+// the file, {{.Vars}} is empty and the environment alone carries them.
+func writeVarsFile(c *Config, vars []string) (source string, remove func(), err error) {
+	if runtime.GOOS == "windows" {
+		return "", func() {}, nil
+	}
+	f, err := os.CreateTemp("", "packer-env-*.sh")
+	if err != nil {
+		return "", nil, fmt.Errorf("writing the environment_vars file: %w", err)
+	}
+	remove = func() { os.Remove(f.Name()) }
+	if _, err := f.Write(shellenv.Content(c.EnvVarFormat, vars)); err != nil {
+		f.Close()
+		remove()
+		return "", nil, fmt.Errorf("writing the environment_vars file %s: %w", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		remove()
+		return "", nil, fmt.Errorf("writing the environment_vars file %s: %w", f.Name(), err)
+	}
+	return shellenv.Source(f.Name()), remove, nil
 }
 
 // envVars returns the variables scripts see: Packer's build name and type,
@@ -223,13 +260,17 @@ func envVars(c *Config) []string {
 	return append(vars, c.EnvironmentVars...)
 }
 
-func runOne(ctx context.Context, ui packer.Ui, c *Config, vars []string, script string) error {
-	var formatted strings.Builder
-	for _, kv := range vars {
-		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(&formatted, c.EnvVarFormat, k, strings.ReplaceAll(v, "'", `'"'"'`))
+func runOne(ctx context.Context, ui packer.Ui, c *Config, vars []string, sourceVars, script string) error {
+	// A relative script ("b.sh") is a file, not a command to look up in
+	// PATH: Packer runs it from the working directory.
+	if !filepath.IsAbs(script) {
+		abs, err := filepath.Abs(script)
+		if err != nil {
+			return fmt.Errorf("script %s: %w", script, err)
+		}
+		script = abs
 	}
-	data := map[string]string{"Vars": formatted.String(), "Script": script, "Command": c.Command}
+	data := map[string]string{"Vars": sourceVars, "Script": script, "Command": c.Command}
 	argv := make([]string, len(c.ExecuteCommand))
 	for i, part := range c.ExecuteCommand {
 		tpl, err := template.New("").Parse(part)
@@ -255,7 +296,7 @@ func runOne(ctx context.Context, ui packer.Ui, c *Config, vars []string, script 
 	code := 0
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
+		code = packer.ProcessExitStatus(exitErr.ProcessState) // 128+N for signal N
 	} else if err != nil {
 		return err
 	}

@@ -114,3 +114,51 @@ func TestShellLocal_prepareNamesEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestShellLocal_aScriptWithoutASlashIsTheFileHere: "scripts": ["b.sh"]
+// runs ./b.sh, as in Packer, not a command b.sh looked up in PATH.
+func TestShellLocal_aScriptWithoutASlashIsTheFileHere(t *testing.T) {
+	requireUnix(t)
+	t.Chdir(t.TempDir())
+	os.WriteFile("b.sh", []byte("#!/bin/sh\necho b >> order.txt\n"), 0o755)
+	os.WriteFile("a.sh", []byte("#!/bin/sh\necho a >> order.txt\n"), 0o755)
+	if _, err := provision(t, map[string]any{"scripts": []any{"b.sh", "a.sh"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile("order.txt"); string(got) != "b\na\n" {
+		t.Errorf("order.txt = %q, want the scripts run in order", got)
+	}
+}
+
+func TestShellLocal_environmentVarsNeverGoOnTheCommandLine(t *testing.T) {
+	requireUnix(t)
+	tmp, out := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	argv, got := filepath.Join(out, "argv"), filepath.Join(out, "got")
+	for name, execute := range map[string][]any{
+		"the default": nil,
+		// env -i empties the environment, as sudo does: the file still
+		// hands the variables on.
+		"an emptied environment": {"env", "-i", "/bin/sh", "-c", "{{.Vars}} {{.Script}}"},
+	} {
+		config := map[string]any{
+			"inline":           []any{`echo "$TOKEN" > ` + got, `printf '%s\n' "$(cat /proc/$PPID/cmdline 2>/dev/null | tr '\0' ' ')" > ` + argv},
+			"environment_vars": []any{"TOKEN=it's s3cr3t"},
+		}
+		if execute != nil {
+			config["execute_command"] = execute
+		}
+		if _, err := provision(t, config); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if data, _ := os.ReadFile(got); string(data) != "it's s3cr3t\n" {
+			t.Errorf("%s: the script saw TOKEN=%q", name, data)
+		}
+		if data, _ := os.ReadFile(argv); strings.Contains(string(data), "s3cr3t") {
+			t.Errorf("%s: the command line holds the value: %q", name, data)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("%s: %v left in TMPDIR: the inline script and the variables file must be removed", name, left)
+		}
+	}
+}

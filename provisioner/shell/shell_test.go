@@ -92,3 +92,104 @@ func TestShell_prepareNamesEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+// recordingComm is the local communicator, remembering every command line.
+type recordingComm struct {
+	local.Communicator
+	commands []string
+}
+
+func (c *recordingComm) Start(ctx context.Context, rc *packer.RemoteCmd) error {
+	c.commands = append(c.commands, rc.Command)
+	return c.Communicator.Start(ctx, rc)
+}
+
+func TestShell_environmentVarsReachTheScriptThroughAFileNeverTheCommandLine(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+	for name, tc := range map[string]struct {
+		config    map[string]any
+		wantErr   string
+		wantLeft  string // a file name prefix left in the folder, or ""
+		wantValue bool
+	}{
+		"success":           {config: map[string]any{"inline": []any{`echo "$TOKEN" > "$OUT"`}}, wantValue: true},
+		"failure":           {config: map[string]any{"inline": []any{`echo "$TOKEN" > "$OUT"`, "exit 7"}}, wantErr: "status 7", wantValue: true},
+		"skip_clean":        {config: map[string]any{"inline": []any{`echo "$TOKEN" > "$OUT"`}, "skip_clean": true}, wantLeft: "script_", wantValue: true},
+		"EnvVarFile":        {config: map[string]any{"inline": []any{`echo "$TOKEN" > "$OUT"`}, "execute_command": "chmod +x {{.Path}}; . {{.EnvVarFile}}; {{.Path}}"}, wantValue: true},
+		"a fixed file name": {config: map[string]any{"inline": []any{`echo "$TOKEN" > "$OUT"`}, "remote_file": "mine.sh"}, wantValue: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
+			tc.config["remote_folder"] = dir
+			tc.config["environment_vars"] = []any{"TOKEN=it's s3cr3t", "OUT=" + out}
+			p := new(Provisioner)
+			if err := p.Prepare(tc.config); err != nil {
+				t.Fatal(err)
+			}
+			comm := &recordingComm{Communicator: local.Communicator{Dir: dir}}
+			err := p.Provision(context.Background(), &packertest.Ui{}, comm)
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("Provision = %v, want error %q", err, tc.wantErr)
+			}
+			for _, c := range comm.commands {
+				if strings.Contains(c, "s3cr3t") {
+					t.Errorf("a command line holds the value: %q", c)
+				}
+			}
+			if got, _ := os.ReadFile(out); tc.wantValue && string(got) != "it's s3cr3t\n" {
+				t.Errorf("the script saw TOKEN=%q", got)
+			}
+			for _, left := range filesIn(t, dir) {
+				if tc.wantLeft == "" || !strings.HasPrefix(left, tc.wantLeft) {
+					t.Errorf("%s was left in the remote folder", left)
+				}
+			}
+		})
+	}
+}
+
+func filesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestShell_eachScriptGetsANewUnpredictableName(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+	src, dir := t.TempDir(), t.TempDir()
+	var scripts []any
+	for _, name := range []string{"a.sh", "b.sh"} {
+		path := filepath.Join(src, name)
+		os.WriteFile(path, []byte("#!/bin/sh\necho \"$0\"\n"), 0o755)
+		scripts = append(scripts, path)
+	}
+	p := new(Provisioner)
+	if err := p.Prepare(map[string]any{"scripts": scripts, "remote_folder": dir}); err != nil {
+		t.Fatal(err)
+	}
+	ui := &packertest.Ui{}
+	if err := p.Provision(context.Background(), ui, &local.Communicator{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, line := range ui.Lines() {
+		if base := filepath.Base(line); strings.HasPrefix(base, "script_") {
+			names = append(names, base)
+		}
+	}
+	// script_ + 26 characters of crypto/rand.Text (130 bits) + .sh
+	if len(names) != 2 || names[0] == names[1] || len(names[0]) != len("script_.sh")+26 {
+		t.Errorf("the scripts ran as %q: want two different names, each with 26 random characters", names)
+	}
+}

@@ -32,10 +32,14 @@ func (ctx *Context) funcs() template.FuncMap {
 	return template.FuncMap{
 		"user": func(name string) (string, error) {
 			v, ok := ctx.UserVariables[name]
-			if !ok {
+			switch {
+			case ok:
+				return v, nil
+			case ctx.StrictUserVariables:
 				return "", &UndefinedVariableError{Name: name}
 			}
-			return v, nil
+			ctx.warn(fmt.Sprintf("{{user `%s`}}: no variable %q is declared under \"variables\" or given with -var, so it renders as \"\", as in Packer; declare it or fix the name", name, name))
+			return "", nil
 		},
 		"env": func(name string) (string, error) {
 			if !ctx.EnableEnv {
@@ -64,7 +68,8 @@ func (ctx *Context) funcs() template.FuncMap {
 			}
 			v, ok := ctx.BuildData[key]
 			if !ok {
-				return "", fmt.Errorf("build: the builder shared no value %q (it shared %s)", key, sortedKeys(ctx.BuildData))
+				ctx.warn(fmt.Sprintf("{{build `%s`}}: the builder shared no value %q (it shared %s), so it renders as %q, as in Packer", key, key, sortedKeys(ctx.BuildData), NoValue))
+				return NoValue, nil
 			}
 			return fmt.Sprint(v), nil
 		},
@@ -99,6 +104,16 @@ func (ctx *Context) funcs() template.FuncMap {
 		"lower":          strings.ToLower,
 		"upper":          strings.ToUpper,
 		"packer_version": func() string { return ctx.PackerVersion },
+	}
+}
+
+// NoValue is what {{build `x`}} renders for a value the builder did not
+// share: text/template's rendering of a missing value, which Packer shows.
+const NoValue = "<no value>"
+
+func (ctx *Context) warn(message string) {
+	if ctx.Warn != nil {
+		ctx.Warn(message)
 	}
 }
 

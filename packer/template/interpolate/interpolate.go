@@ -19,8 +19,14 @@ type Context struct {
 	// component's own render later.
 	Data any
 
-	// UserVariables are the resolved variables for {{user `name`}}.
+	// UserVariables are the resolved variables for {{user `name`}}. A
+	// name without a value renders "" as in Packer (with a warning, see
+	// Warn), unless StrictUserVariables is set.
 	UserVariables map[string]string
+	// StrictUserVariables makes {{user `name`}} of a name without a value
+	// an *UndefinedVariableError: how variables are resolved, as Packer
+	// treats a variable used in another's default as required.
+	StrictUserVariables bool
 	// SensitiveVariables names the variables whose values are masked in
 	// output. Rendering does not use it; it travels with the context so
 	// whoever renders for output knows what to mask.
@@ -37,8 +43,16 @@ type Context struct {
 
 	// BuildData is what the builder shared (e.g. {"ID": "Null"}) for
 	// {{build `ID`}}. When nil, actions that call build are left in place
-	// for a render after the builder has run.
+	// for a render after the builder has run. A key the builder did not
+	// share renders "<no value>", as in Packer, with a warning (see Warn).
 	BuildData map[string]any
+
+	// Warn, when set, receives a warning for each action that renders as
+	// Packer renders it though it is most likely a mistake: {{user `x`}}
+	// of a variable nobody declared or gave, {{build `x`}} of a value the
+	// builder did not share. RenderInterface puts the key path of the
+	// string in front ("inline[0]: ").
+	Warn func(message string)
 
 	// TemplatePath is the template's file, for {{template_dir}}.
 	TemplatePath string
@@ -84,6 +98,11 @@ func RenderInterface(v any, ctx *Context) (any, error) {
 func renderValue(v any, ctx *Context, path string) (any, error) {
 	switch t := v.(type) {
 	case string:
+		if ctx != nil && ctx.Warn != nil && path != "" {
+			local, warn := *ctx, ctx.Warn
+			local.Warn = func(m string) { warn(path + ": " + m) }
+			ctx = &local
+		}
 		r, err := Render(t, ctx)
 		if err != nil && path != "" {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -137,8 +156,8 @@ func joinPath(path, key string) string {
 }
 
 // UndefinedVariableError is the error of {{user `name`}} for a variable
-// that has no value. Callers that resolve variables in dependency order
-// test for it with errors.As.
+// that has no value, under Context.StrictUserVariables. Callers that
+// resolve variables in dependency order test for it with errors.As.
 type UndefinedVariableError struct {
 	Name string
 }

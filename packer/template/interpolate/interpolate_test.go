@@ -115,9 +115,7 @@ func TestRender_keepsWhatItCannotKnowYetExactlyAsWritten(t *testing.T) {
 
 func TestRender_errorsNameTheFunctionAndSayWhatToDo(t *testing.T) {
 	cases := []struct{ in, want string }{
-		{"{{user `nope`}}", `user variable "nope" is not defined; declare it under "variables" in the template or pass -var nope=VALUE`},
 		{"{{env `HOME`}}", `env: {{env ` + "`HOME`" + `}} can only be used in "variables"`},
-		{"{{ build `IP` }}", `build: the builder shared no value "IP" (it shared "ID")`},
 		{"{{split `a-b` `-` 3}}", `split: "a-b" split on "-" has 2 parts (0 to 1); index 3 is out of range`},
 		{"{{isotime `a` `b`}}", "isotime: takes at most one layout"},
 		{"{{template_dir}}", "template_dir: the template was not read from a file"},
@@ -136,8 +134,8 @@ func TestRender_errorsNameTheFunctionAndSayWhatToDo(t *testing.T) {
 	}
 }
 
-func TestRender_undefinedVariableIsATypedError(t *testing.T) {
-	_, err := Render("a {{ user `later` }}", &Context{UserVariables: map[string]string{}})
+func TestRender_undefinedVariableIsATypedErrorWhenStrict(t *testing.T) {
+	_, err := Render("a {{ user `later` }}", &Context{UserVariables: map[string]string{}, StrictUserVariables: true})
 	var undefined *UndefinedVariableError
 	if !errors.As(err, &undefined) || undefined.Name != "later" {
 		t.Fatalf("error = %#v, want an *UndefinedVariableError naming %q", err, "later")
@@ -169,7 +167,7 @@ func TestRenderInterface_rendersEveryStringAndSaysWhereOneFailed(t *testing.T) {
 		t.Error("RenderInterface changed its input; callers render the same raw config again later")
 	}
 
-	_, err = RenderInterface(map[string]any{"ok": "x", "steps": []any{"fine", map[string]any{"cmd": "{{user `nope`}}"}}}, ctx)
+	_, err = RenderInterface(map[string]any{"ok": "x", "steps": []any{"fine", map[string]any{"cmd": "{{split `a` `-` 5}}"}}}, ctx)
 	if err == nil || !strings.HasPrefix(err.Error(), "steps[1].cmd: ") {
 		t.Errorf("error = %v, want it to start with the key path steps[1].cmd", err)
 	}
@@ -179,5 +177,31 @@ func TestFunctionNames_listsEveryFunctionPackerUsersWrite(t *testing.T) {
 	want := []string{"build", "build_name", "build_type", "env", "isotime", "lower", "packer_version", "pwd", "replace", "replace_all", "split", "template_dir", "timestamp", "upper", "user", "uuid"}
 	if got := FunctionNames(); !reflect.DeepEqual(got, want) {
 		t.Errorf("FunctionNames = %v\nwant %v", got, want)
+	}
+}
+
+// TestRender_whatPackerRendersQuietlyIsWarnedAboutWithItsKey: Packer
+// renders {{user `x`}} of a variable nobody declared as "" and {{build
+// `x`}} of a value the builder did not share as "<no value>"; so does
+// this, and says so through Warn, naming the key.
+func TestRender_whatPackerRendersQuietlyIsWarnedAboutWithItsKey(t *testing.T) {
+	var warnings []string
+	ctx := &Context{BuildData: map[string]any{"ID": "Null"}, Warn: func(m string) { warnings = append(warnings, m) }}
+	got, err := RenderInterface(map[string]any{"inline": []any{"[{{user `nope`}}] {{build `ID`}} {{build `Host`}}"}}, ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[] Null <no value>"; got.(map[string]any)["inline"].([]any)[0] != want {
+		t.Errorf("rendered %v, want %q as Packer renders it", got, want)
+	}
+	want := []string{
+		"inline[0]: {{user `nope`}}: no variable \"nope\" is declared under \"variables\" or given with -var, so it renders as \"\", as in Packer; declare it or fix the name",
+		"inline[0]: {{build `Host`}}: the builder shared no value \"Host\" (it shared \"ID\"), so it renders as \"<no value>\", as in Packer",
+	}
+	if !reflect.DeepEqual(warnings, want) {
+		t.Errorf("warnings:\n%s\nwant\n%s", strings.Join(warnings, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := Render("{{user `nope`}}", &Context{}); err != nil {
+		t.Errorf("without Warn: %v", err)
 	}
 }

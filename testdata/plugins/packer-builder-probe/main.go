@@ -11,6 +11,10 @@
 //	        until barrier_count files are there: only builds that run at
 //	        the same time get past it; after 30s it fails, so a test
 //	        whose other build never came fails instead of hanging
+//	child   starts `sleep 1000` as a plain child of the plugin, says its
+//	        pid, and waits until the build is cancelled
+//	naive-comm provisions through naiveCommunicator (see comm.go), a
+//	        communicator written the way a hurried plugin author might
 package main
 
 import (
@@ -18,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -42,13 +47,13 @@ func (b *builder) Prepare(raws ...any) ([]string, error) {
 		return nil, err
 	}
 	switch b.config.Mode {
-	case "", "ok", "fail", "wait", "barrier":
+	case "", "ok", "fail", "wait", "barrier", "child", "naive-comm":
 		return nil, nil
 	}
-	return nil, fmt.Errorf("mode %q: use ok, fail, wait or barrier", b.config.Mode)
+	return nil, fmt.Errorf("mode %q: use ok, fail, wait, barrier, child or naive-comm", b.config.Mode)
 }
 
-func (b *builder) Run(ctx context.Context, ui packer.Ui, _ packer.Hook) (packer.Artifact, error) {
+func (b *builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
 	name := b.config.PackerBuildName
 	ui.Say(fmt.Sprintf("probe building %s in pid %d", name, os.Getpid()))
 	switch b.config.Mode {
@@ -58,6 +63,18 @@ func (b *builder) Run(ctx context.Context, ui packer.Ui, _ packer.Hook) (packer.
 		<-ctx.Done()
 		ui.Say("probe cleaned up " + name)
 		return nil, ctx.Err()
+	case "child":
+		child := exec.Command("sleep", "1000")
+		if err := child.Start(); err != nil {
+			return nil, err
+		}
+		ui.Say(fmt.Sprintf("probe started a child in pid %d", child.Process.Pid))
+		<-ctx.Done()
+		return nil, ctx.Err()
+	case "naive-comm":
+		if err := hook.Run(ctx, packer.HookProvision, ui, naiveCommunicator{}, nil); err != nil {
+			return nil, err
+		}
 	case "barrier":
 		if err := barrier(ctx, b.config.BarrierDir, name, b.config.BarrierCount); err != nil {
 			return nil, err

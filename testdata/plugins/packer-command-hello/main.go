@@ -5,6 +5,8 @@
 // "env" says the PACKER_RUN_UUID packer gave it and writes a line to its
 // stderr, which packer's log should show, prefixed with the plugin's name.
 // "stubborn" ignores the cancellation, so only a second Ctrl-C ends the run.
+// "control" prints terminal control sequences to the Ui and its stderr, which
+// packer must escape before they reach a terminal.
 package main
 
 import (
@@ -34,6 +36,11 @@ func (hello) Run(ctx context.Context, ui packer.Ui, args []string) int {
 	if len(args) == 1 && args[0] == "env" {
 		fmt.Fprintln(os.Stderr, "hello plugin writes to its stderr")
 		ui.Say("run uuid " + os.Getenv("PACKER_RUN_UUID"))
+		return 0
+	}
+	if len(args) == 1 && args[0] == "control" {
+		fmt.Fprintln(os.Stderr, "hello log: \x1b[2J\x1b]0;retitled\x07 end")
+		ui.Say("hello say: \x1b[31mred\x1b[0m\x07 end")
 		return 0
 	}
 	if len(args) == 1 && (args[0] == "wait" || args[0] == "stubborn") {
