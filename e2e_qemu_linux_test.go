@@ -133,9 +133,7 @@ func TestE2E_QemuBuildsAnImageHoldingWhatTheProvisionersWrote(t *testing.T) {
 }
 
 // sleepingTemplate boots the test machine and runs a provisioner that says
-// its pid and sleeps, for the tests that stop packer mid-provisioning. Its
-// script goes up by sftp (the build test's files go by scp), so reaching
-// the provisioner shows the machine's sftp-server works.
+// its pid and sleeps, for the tests that stop packer mid-provisioning.
 func sleepingTemplate(e *env, vm string) {
 	// The absolute output directory marks this build's qemu.
 	e.writeFile("template.json", `{
@@ -143,8 +141,7 @@ func sleepingTemplate(e *env, vm string) {
 			"type": "qemu", "iso_url": "`+vm+`/rootfs.img", "iso_checksum": "none", "disk_image": true,
 			"output_directory": "`+filepath.Join(e.dir, "out")+`", "headless": true, "memory": 256, "accelerator": "tcg",
 			"qemuargs": [["-kernel", "`+vm+`/vmlinuz"], ["-initrd", "`+vm+`/initrd.img"], ["-append", "console=ttyS0 root=/dev/vda rw quiet"]],
-			"ssh_username": "root", "ssh_private_key_file": "`+vm+`/id_ed25519", "shutdown_command": "poweroff",
-			"ssh_file_transfer_method": "sftp"
+			"ssh_username": "root", "ssh_private_key_file": "`+vm+`/id_ed25519", "shutdown_command": "poweroff"
 		}],
 		"provisioners": [{"type": "shell", "inline": ["echo provisioning in pid $$", "exec sleep 1000"]}]
 	}`)
@@ -175,11 +172,24 @@ func startProvisioning(t *testing.T) (*env, *liveRun) {
 	e := newEnv(t)
 	sleepingTemplate(e, vm)
 	r := e.start("build", "template.json")
-	r.waitFor(r.stdout, "provisioning in pid")
+	if !sawLine(r.stdout, "provisioning in pid") {
+		code, stdout, stderr := r.wait()
+		t.Fatalf("the build ended (exit %d) before its provisioner ran\n--- stdout:\n%s\n--- stderr:\n%s", code, stdout, stderr)
+	}
 	if procs := qemuProcesses(e.dir); len(procs) != 1 {
 		t.Fatalf("want one qemu running this build, found %q", procs)
 	}
 	return e, r
+}
+
+// sawLine reads lines from ch until one holds want (true) or ch ends.
+func sawLine(ch chan string, want string) bool {
+	for line := range ch {
+		if strings.Contains(line, want) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestE2E_QemuInterruptedMidProvisioningLeavesNoQemu(t *testing.T) {
