@@ -282,22 +282,3 @@ func shutdown(ctx context.Context, ui packer.Ui, c *Config, comm packer.Communic
 		}
 	}
 }
-
-// lineWriter hands each complete line written to it to add. It is used by
-// one writer at a time.
-type lineWriter struct {
-	add     func(string)
-	partial []byte
-}
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.partial = append(w.partial, p...)
-	for {
-		i := strings.IndexByte(string(w.partial), '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		w.add(strings.TrimRight(string(w.partial[:i]), "\r"))
-		w.partial = w.partial[i+1:]
-	}
-}

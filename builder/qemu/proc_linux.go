@@ -1,12 +1,15 @@
 package qemu
 
-import "syscall"
+import (
+	"os/exec"
+	"syscall"
+)
 
-// processAttr puts qemu in its own process group, so a Ctrl-C at the
-// terminal reaches packer (which stops qemu in order) and not qemu itself,
-// and has the kernel kill qemu if the plugin process dies, whatever kills it.
-func processAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+// dieWithPlugin has the kernel kill cmd's process if the plugin process
+// dies, whatever kills it (even SIGKILL, which leaves no cleanup to run).
+func dieWithPlugin(cmd *exec.Cmd) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 }
-
-func killGroup(pid int) error { return syscall.Kill(-pid, syscall.SIGKILL) }

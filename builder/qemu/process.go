@@ -1,68 +1,52 @@
 package qemu
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
-	"os/exec"
 	"strings"
 	"sync"
+
+	"github.com/packer-classic/packer/internal/procgroup"
 )
 
 // process is a running program the builder started (qemu, or its probe):
-// in its own process group, killed with its plugin (see processAttr), its
-// output logged line by line and its last lines kept for error messages.
+// in a process group of its own (a Ctrl-C at the terminal reaches packer,
+// which stops qemu in order, not qemu itself), killed with its plugin (see
+// dieWithPlugin), its output logged line by line and its last lines kept
+// for error messages.
 type process struct {
-	cmd    *exec.Cmd
+	cmd    *procgroup.Cmd
 	exited chan struct{} // closed once the process has been waited for
 	err    error         // Wait's result; read only after exited is closed
 	output *tail
-	copied sync.WaitGroup
 }
 
 // startProcess starts name with args. Every line the program prints is
 // logged with prefix; onLine, when not nil, sees each line too.
 func startProcess(name string, args []string, prefix string, onLine func(string)) (*process, error) {
-	cmd := exec.Command(name, args...)
-	cmd.SysProcAttr = processAttr()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
+	cmd := procgroup.Command(context.Background(), name, args...)
+	dieWithPlugin(cmd.Cmd)
 	p := &process{cmd: cmd, exited: make(chan struct{}), output: &tail{max: 20}}
+	// One writer for both: procgroup writes to it from one goroutine at a
+	// time.
+	lines := &lineWriter{add: func(line string) {
+		log.Printf("%s: %s", prefix, line)
+		p.output.add(line)
+		if onLine != nil {
+			onLine(line)
+		}
+	}}
+	cmd.Stdout, cmd.Stderr = lines, lines
 	log.Printf("%s: starting %s %s", prefix, name, strings.Join(args, " "))
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
-	for _, r := range []io.Reader{stdout, stderr} {
-		p.copied.Add(1)
-		go func() {
-			defer p.copied.Done()
-			s := bufio.NewScanner(r)
-			s.Buffer(make([]byte, 64*1024), 1024*1024)
-			for s.Scan() {
-				line := s.Text()
-				log.Printf("%s: %s", prefix, line)
-				p.output.add(line)
-				if onLine != nil {
-					onLine(line)
-				}
-			}
-			io.Copy(io.Discard, r)
-		}()
-	}
 	go func() {
-		// Wait closes the pipes: read them to the end first.
-		p.copied.Wait()
 		p.err = cmd.Wait()
+		lines.flush()
 		log.Printf("%s: pid %d exited: %v", prefix, cmd.Process.Pid, p.err)
 		close(p.exited)
 	}()
@@ -71,14 +55,7 @@ func startProcess(name string, args []string, prefix string, onLine func(string)
 
 // kill stops the process group at once and waits for the process to end.
 func (p *process) kill() {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	if err := killGroup(p.cmd.Process.Pid); err != nil {
-		p.cmd.Process.Kill()
-	}
+	p.cmd.Kill()
 	<-p.exited
 }
 
@@ -132,9 +109,8 @@ func (t *tail) String() string {
 // runTool runs a short-lived program (qemu-img) to its end, killed with
 // ctx, and returns its output in the error when it fails.
 func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.SysProcAttr = processAttr()
-	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
+	cmd := procgroup.Command(ctx, name, args...)
+	dieWithPlugin(cmd.Cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	log.Printf("running %s %s", name, strings.Join(args, " "))
@@ -145,4 +121,31 @@ func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.Bytes(), nil
+}
+
+// lineWriter hands each complete line written to it to add. It is used by
+// one writer at a time.
+type lineWriter struct {
+	add     func(string)
+	partial []byte
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.partial = append(w.partial, p...)
+	for {
+		i := strings.IndexByte(string(w.partial), '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.add(strings.TrimRight(string(w.partial[:i]), "\r"))
+		w.partial = w.partial[i+1:]
+	}
+}
+
+// flush hands on a last line that had no newline.
+func (w *lineWriter) flush() {
+	if len(w.partial) > 0 {
+		w.add(strings.TrimRight(string(w.partial), "\r"))
+		w.partial = nil
+	}
 }
