@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -246,4 +247,28 @@ func BenchmarkQemuBuild(b *testing.B) {
 	slices.Sort(runs)
 	b.ReportMetric(runs[len(runs)/2].Seconds(), "s/build")
 	b.Logf("runs, sorted: %v", runs)
+}
+
+// TestE2E_QemuKillingThePluginMidProvisioningLeavesNoQemu kills the process
+// that runs the builder (the built-ins' plugin process) with SIGKILL, which
+// leaves it no cleanup to run: the kernel's parent-death signal ends qemu.
+func TestE2E_QemuKillingThePluginMidProvisioningLeavesNoQemu(t *testing.T) {
+	e, r := startProvisioning(t)
+	var plugin int
+	for _, pid := range processesFrom(bins.dir) {
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", pid, "cmdline"))
+		if strings.Contains(string(cmdline), "\x00--builtins") {
+			plugin, _ = strconv.Atoi(pid)
+		}
+	}
+	if plugin == 0 {
+		t.Fatalf("no built-ins plugin process among %v", processesFrom(bins.dir))
+	}
+	if err := syscall.Kill(plugin, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitNoQemu(t, e.dir)
+	if code, _, _ := r.wait(); code == 0 {
+		t.Error("a build whose builder's plugin was killed exited 0")
+	}
 }
