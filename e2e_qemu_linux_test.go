@@ -159,7 +159,7 @@ func waitNoQemu(t *testing.T, marker string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("qemu still runs 20s after packer ended:\n%s", strings.Join(procs, "\n"))
+			t.Fatalf("qemu still runs 20s after the kill:\n%s", strings.Join(procs, "\n"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
