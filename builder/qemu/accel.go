@@ -18,8 +18,8 @@ import (
 // and kvm, which runs it natively, must answer within kvmMargin times tcg's
 // time plus kvmSlack, and within kvmProbeMax in any case.
 const (
-	kvmMargin   = 3
-	kvmSlack    = 200 * time.Millisecond
+	kvmMargin   = 2
+	kvmSlack    = 150 * time.Millisecond
 	kvmProbeMax = 3 * time.Second
 )
 
