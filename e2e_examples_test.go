@@ -117,3 +117,24 @@ func TestE2E_rootfsExampleBuildsAVerifiableArchive(t *testing.T) {
 		t.Errorf("manifest = %s", manifest)
 	}
 }
+
+// TestE2E_examplePluginsPassTheirOwnTests runs each example plugin's own
+// tests, in its own module, as its author would: they run the framework's
+// conformance kits on the example's component.
+func TestE2E_examplePluginsPassTheirOwnTests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test in each example module")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("the kits run sh")
+	}
+	for _, name := range []string{"packer-builder-hello", "packer-post-processor-upper"} {
+		t.Run(name, func(t *testing.T) {
+			test := exec.Command("go", "test", "-count=1", "./...")
+			test.Dir = filepath.Join("examples", "plugins", name)
+			if out, err := test.CombinedOutput(); err != nil {
+				t.Fatalf("go test in examples/plugins/%s: %v\n%s", name, err, out)
+			}
+		})
+	}
+}

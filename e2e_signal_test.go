@@ -223,3 +223,22 @@ func TestE2E_interruptDuringBuildCleansUpAndLeavesNoPlugin(t *testing.T) {
 	}
 	assertNoProcessesFrom(t, bins.dir, bins.extras)
 }
+
+func TestE2E_aBuilderThatReturnsAnArtifactAfterTheInterruptIsNotASuccess(t *testing.T) {
+	e := newEnv(t)
+	e.probeConfig()
+	tpl := e.writeFile("t.json", `{"builders": [{"type": "probe", "name": "slow", "mode": "late"}]}`)
+	r := e.start("build", tpl)
+	r.waitFor(r.stdout, "probe building slow")
+	r.signal(syscall.SIGINT)
+	code, out, errOut := r.wait()
+	if code != exitInterrupted {
+		t.Errorf("exit code = %d, want %d", code, exitInterrupted)
+	}
+	if strings.Contains(out, "The artifacts of successful builds are") {
+		t.Errorf("an interrupted build is listed as successful:\n%s", out)
+	}
+	if !strings.Contains(errOut, "cancelled, though its builder returned an artifact after the cancel, left as it is (probe artifact probe-slow)") {
+		t.Errorf("the summary does not say the build was cancelled and what its builder left:\n%s", errOut)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/packer-classic/packer/command"
 	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
 
 func TestMachineRecord_escapesCommasAndNewlines(t *testing.T) {
@@ -59,5 +60,18 @@ func TestMachineReadable_stopsAtDoubleDash(t *testing.T) {
 	}
 	if machineReadable([]string{"hello", "--", "-machine-readable"}) {
 		t.Error("want false after --")
+	}
+}
+
+func TestStreamUi_passesTheUiKit(t *testing.T) {
+	for name, machine := range map[string]bool{"plain": false, "machine-readable": true} {
+		t.Run(name, func(t *testing.T) {
+			packertest.TestUi(t, func(t *testing.T) (packer.Ui, func() string) {
+				var out bytes.Buffer
+				ui := newStreamUi(&out, &out, machine)
+				// The Ui serialises its writes; reads happen once calls return.
+				return ui, func() string { ui.mu.Lock(); defer ui.mu.Unlock(); return out.String() }
+			})
+		})
 	}
 }

@@ -2,6 +2,13 @@ package packer
 
 // Artifact is the result of a build or a post-processor: an image, a set of
 // files, an ID in some remote service.
+//
+// BuilderId, Files, Id and String are the artifact's facts: they must not
+// change once the artifact has been returned, because they are read once,
+// when the artifact crosses to another process, and travel with it. A
+// String longer than rpc.MaxArtifactDescription (1 MiB) is cut there, with a
+// note of its length; a BuilderId or Id over 64 KiB, or Files naming more
+// than 16 MiB, cannot cross and fail the call that returns the artifact.
 type Artifact interface {
 	// BuilderId names the component that made the artifact, so that a
 	// post-processor can tell whether it knows how to handle it

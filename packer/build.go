@@ -201,14 +201,20 @@ func (b *Build) Run(ctx context.Context, ui Ui) ([]Artifact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build %q: %w", b.name, err)
 	}
+	if err := ctx.Err(); err != nil {
+		// The builder ignored the cancel, or finished as it came: the
+		// build was still interrupted, and is not a success. What it made
+		// is kept as it is, and said.
+		if artifact == nil {
+			return nil, fmt.Errorf("build %q: cancelled: %w", b.name, err)
+		}
+		return []Artifact{artifact}, fmt.Errorf("build %q: cancelled, though its builder returned an artifact after the cancel, left as it is (%s): %w", b.name, artifact.String(), err)
+	}
 	if artifact == nil {
 		return nil, nil
 	}
 	if len(b.postProcessors) == 0 {
 		return []Artifact{artifact}, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return []Artifact{artifact}, fmt.Errorf("build %q: cancelled before its post-processors: %w", b.name, err)
 	}
 	// The builder has run: a post-processor is rendered with what it
 	// shared, or with nothing when it shared nothing.
@@ -452,7 +458,12 @@ func (p *buildProvisioner) once(ctx context.Context, ui Ui, comm Communicator) e
 	tctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	err := p.provisioner.Provision(tctx, ui, comm)
-	if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+	if ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		// Past its timeout the provisioner failed, whatever it returned:
+		// one that ignores its context may still report success.
+		if err == nil {
+			return fmt.Errorf("timed out after %s (the provisioner's \"timeout\"), and returned only after that, ignoring its cancellation", p.timeout)
+		}
 		return fmt.Errorf("timed out after %s (the provisioner's \"timeout\"): %w", p.timeout, err)
 	}
 	return err

@@ -10,7 +10,11 @@ const HookProvision = "packer_provision"
 // Hook is called by a builder at well-known points of its run, named by the
 // name argument. data carries values the builder shares with the rest of the
 // build (the provision hook passes the build's generated data, such as the
-// machine's ID).
+// machine's ID); it crosses processes as JSON, so it is made of maps,
+// slices, strings, numbers and booleans, or nil. ui and comm are handed on
+// to what the hook runs (comm may be nil: a build without a communicator).
+// Run returns when what it runs has finished; its error is the builder's to
+// return. A cancelled ctx ends it with ctx.Err().
 type Hook interface {
 	Run(ctx context.Context, name string, ui Ui, comm Communicator, data interface{}) error
 }

@@ -2,9 +2,17 @@ package packer
 
 // Ui is how a component talks to the person running Packer. Every component
 // receives one; the core decides how (and whether) each kind of output is
-// shown.
+// shown. packertest.TestUi checks an implementation against what follows.
+//
+// Every method may be called from several goroutines at once. What Say,
+// Message and Error are given has been shown when they return, whole however
+// long, in the order of the calls; a Ui in another process is called
+// synchronously, so a component that talks a lot waits for the person's
+// terminal as a local one would.
 type Ui interface {
-	// Ask shows query and returns the line the user types.
+	// Ask shows query and returns the line the user types. With no person
+	// at a terminal to answer (CI, input redirected, -machine-readable) it
+	// returns at once an error that errors.Is ErrNoTerminal, never waits.
 	Ask(query string) (string, error)
 	// Say shows a major step of the component's work.
 	Say(message string)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/packer-classic/packer/packer"
@@ -70,7 +71,9 @@ type Client struct {
 	rpc    *rpc.Client
 	cmd    *exec.Cmd
 	killed bool
-	addr   string // where the plugin listens, once it has said
+	// dispensed counts the components handed out with Dispense.
+	dispensed atomic.Int32
+	addr      string // where the plugin listens, once it has said
 
 	reaped   chan struct{} // closed when the process has exited
 	exited   chan struct{} // closed when, besides, its output is drained
@@ -244,7 +247,7 @@ func (c *Client) start() error {
 		conn.Close()
 		return c.startError(fmt.Errorf("the listener at %s: %w", addr, err))
 	}
-	client, err := rpc.NewClient(conn, &rpc.Config{Logger: c.logger, CallError: c.callError})
+	client, err := rpc.NewClient(conn, &rpc.Config{Logger: c.logger, CallError: c.callError, OnAbandon: c.abandoned})
 	if err != nil {
 		conn.Close()
 		return c.startError(err)
@@ -345,6 +348,20 @@ func (c *Client) callError(method string, err error) error {
 	}
 }
 
+// abandoned hears that a call into the plugin went on past its deadline
+// and was given up on: the component ignores its context, and its process
+// is killed so that it stops what it does. A process that serves several
+// components (a shared multi-component plugin) is left running, for the
+// others' sake, and killed with the rest at the end of the run.
+func (c *Client) abandoned(method string) {
+	if n := c.dispensed.Load(); n > 1 {
+		c.logger.Printf("%s: %s went on past its deadline and was given up on; the plugin serves %d components, so it is left running until the end of the run", c.name, method, n)
+		return
+	}
+	c.logger.Printf("%s: %s went on past its deadline and was given up on; killing the plugin", c.name, method)
+	go c.Kill()
+}
+
 // Builder starts the plugin if needed and returns the builder it serves.
 func (c *Client) Builder() (packer.Builder, error) {
 	if err := c.Start(); err != nil {
@@ -394,6 +411,7 @@ func (c *Client) Dispense(kind, name string) (any, error) {
 	if err := c.Start(); err != nil {
 		return nil, err
 	}
+	c.dispensed.Add(1)
 	return c.rpc.Dispense(kind, name)
 }
 

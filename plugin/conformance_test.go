@@ -111,3 +111,42 @@ func (b relayGive) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pac
 	}
 	return nil, hook.Run(ctx, packer.HookProvision, ui, comm, nil)
 }
+
+// uiForwarder is a builder whose provision hook gets a Ui of the plugin's
+// own, which passes every call on to the Ui the core gave Run: the core's
+// hook then holds a proxy into the plugin process whose calls come back.
+type uiForwarder struct{}
+
+func (uiForwarder) Prepare(...any) ([]string, error) { return nil, nil }
+func (uiForwarder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
+	return nil, hook.Run(ctx, packer.HookProvision, &forwardingUi{ui}, nil, nil)
+}
+
+type forwardingUi struct{ to packer.Ui }
+
+func (u *forwardingUi) Ask(q string) (string, error)        { return u.to.Ask(q) }
+func (u *forwardingUi) Say(m string)                        { u.to.Say(m) }
+func (u *forwardingUi) Message(m string)                    { u.to.Message(m) }
+func (u *forwardingUi) Error(m string)                      { u.to.Error(m) }
+func (u *forwardingUi) Machine(kind string, args ...string) { u.to.Machine(kind, args...) }
+
+func TestUi_aProxyIntoAPluginProcessAndBackPassesTheUiKit(t *testing.T) {
+	requireUnix(t)
+	client, _ := startHelper(t, "ui-forwarder", ClientConfig{})
+	builder, err := client.Builder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	packertest.TestUi(t, func(t *testing.T) (packer.Ui, func() string) {
+		recorder := new(packertest.Ui)
+		var proxy packer.Ui
+		hook := hookFunc(func(ctx context.Context, name string, ui packer.Ui, comm packer.Communicator, data any) error {
+			proxy = ui
+			return nil
+		})
+		if _, err := builder.Run(context.Background(), recorder, hook); err != nil {
+			t.Fatal(err)
+		}
+		return proxy, recorder.Shown
+	})
+}

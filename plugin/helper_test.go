@@ -63,6 +63,8 @@ func runHelperPlugin(mode string) {
 		set.Run()
 	case "relay":
 		serveRelay()
+	case "ui-forwarder":
+		ServeBuilder(uiForwarder{})
 	case "bench":
 		serveBenchPlugin()
 	case "held-signals-child":

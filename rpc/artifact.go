@@ -1,10 +1,107 @@
 package rpc
 
-import "github.com/packer-classic/packer/packer"
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/packer-classic/packer/packer"
+)
+
+// MaxArtifactDescription bounds an artifact's String as it crosses a
+// connection: a longer description is cut there, with a note saying how
+// long it was, because it is meant for a person and would otherwise take a
+// message of its own size.
+const MaxArtifactDescription = 1 << 20
+
+// maxArtifactID bounds an artifact's BuilderId and Id, and maxArtifactFiles
+// the total length of its file names: these are read by programs, so one
+// over its bound is an error rather than cut.
+const (
+	maxArtifactID    = 64 << 10
+	maxArtifactFiles = 16 << 20
+)
+
+// artifactFacts are what an artifact says of itself that does not change:
+// they travel with its reference, so the side that receives it asks for them
+// no more (packer.Artifact documents that they are fixed).
+type artifactFacts struct {
+	BuilderID   string
+	ID          string
+	Description string
+	Files       []string
+}
+
+// wireArtifact is an artifact on the wire: its reference, and its facts
+// when it comes from the side that sends it.
+type wireArtifact struct {
+	Ref   ref
+	Facts *artifactFacts
+}
+
+// exportArtifact makes a callable by the other side, its facts read once
+// here and sent along.
+func (s *session) exportArtifact(a packer.Artifact) (wireArtifact, error) {
+	r := s.export(a)
+	if r.Home != refSender {
+		return wireArtifact{Ref: r}, nil
+	}
+	facts, err := readFacts(a)
+	if err != nil {
+		s.objects.release(r.ID)
+		return wireArtifact{}, err
+	}
+	return wireArtifact{Ref: r, Facts: facts}, nil
+}
+
+func readFacts(a packer.Artifact) (*artifactFacts, error) {
+	f := &artifactFacts{BuilderID: a.BuilderId(), ID: a.Id(), Description: a.String(), Files: a.Files()}
+	if n := len(f.BuilderID); n > maxArtifactID {
+		return nil, fmt.Errorf("the artifact's BuilderId() is %d bytes, over the %d an identifier may be", n, maxArtifactID)
+	}
+	if n := len(f.ID); n > maxArtifactID {
+		return nil, fmt.Errorf("the artifact's Id() is %d bytes, over the %d an identifier may be", n, maxArtifactID)
+	}
+	total := 0
+	for _, file := range f.Files {
+		total += len(file)
+	}
+	if total > maxArtifactFiles {
+		return nil, fmt.Errorf("the artifact's Files() hold %d bytes of names, over the %d they may hold", total, maxArtifactFiles)
+	}
+	if n := len(f.Description); n > MaxArtifactDescription {
+		cut := MaxArtifactDescription
+		for cut > 0 && !utf8.RuneStart(f.Description[cut]) {
+			cut--
+		}
+		f.Description = fmt.Sprintf("%s... [the artifact's description is %d bytes; the first %d are shown]", f.Description[:cut], n, cut)
+	}
+	return f, nil
+}
+
+// resolveArtifact turns an artifact from the other side into one this side
+// can use: a proxy that knows its facts, or this side's own artifact.
+func (s *session) resolveArtifact(w wireArtifact) (packer.Artifact, error) {
+	a, err := resolveAs[packer.Artifact](s, w.Ref, ifaceArtifact)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	if client, ok := a.(*artifactClient); ok && w.Facts != nil {
+		client.know(w.Facts)
+	}
+	return a, nil
+}
 
 // artifactClient is a packer.Artifact on the other side of the connection.
-// Its fixed facts are fetched once, on first use.
-type artifactClient struct{ r *remote }
+// Its facts (BuilderId, Files, Id, String) arrived with its reference; State
+// and Destroy are calls.
+type artifactClient struct {
+	r *remote
+
+	mu    sync.Mutex
+	facts *artifactFacts
+}
 
 var _ packer.Artifact = (*artifactClient)(nil)
 
@@ -14,29 +111,34 @@ type ArtifactStateReply struct {
 	Err   *wireError
 }
 
-func (a *artifactClient) BuilderId() string {
-	var id string
-	a.r.callNoError("Artifact.BuilderId", false, &id)
-	return id
+func (a *artifactClient) know(f *artifactFacts) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.facts == nil {
+		a.facts = f
+	}
 }
 
-func (a *artifactClient) Files() []string {
-	var files []string
-	a.r.callNoError("Artifact.Files", false, &files)
-	return files
+// known returns the artifact's facts, asking for them once if they did not
+// come with it.
+func (a *artifactClient) known() *artifactFacts {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.facts == nil {
+		var facts artifactFacts
+		if err := a.r.call("Artifact.Facts", false, &facts); err != nil {
+			a.r.s.logger.Printf("rpc: Artifact.Facts failed: %v", err)
+			return &facts
+		}
+		a.facts = &facts
+	}
+	return a.facts
 }
 
-func (a *artifactClient) Id() string {
-	var id string
-	a.r.callNoError("Artifact.Id", false, &id)
-	return id
-}
-
-func (a *artifactClient) String() string {
-	var s string
-	a.r.callNoError("Artifact.String", false, &s)
-	return s
-}
+func (a *artifactClient) BuilderId() string { return a.known().BuilderID }
+func (a *artifactClient) Files() []string   { return slices.Clone(a.known().Files) }
+func (a *artifactClient) Id() string        { return a.known().ID }
+func (a *artifactClient) String() string    { return a.known().Description }
 
 func (a *artifactClient) State(name string) any {
 	var reply ArtifactStateReply
@@ -71,24 +173,16 @@ type artifactServer struct {
 	impl packer.Artifact
 }
 
-// BuilderId serves Artifact.BuilderId.
-func (a *artifactServer) BuilderId(_ bool, reply *string) error {
-	return decodeError(a.s.run("Artifact.BuilderId", func() error { *reply = a.impl.BuilderId(); return nil }))
-}
-
-// Files serves Artifact.Files.
-func (a *artifactServer) Files(_ bool, reply *[]string) error {
-	return decodeError(a.s.run("Artifact.Files", func() error { *reply = a.impl.Files(); return nil }))
-}
-
-// Id serves Artifact.Id.
-func (a *artifactServer) Id(_ bool, reply *string) error {
-	return decodeError(a.s.run("Artifact.Id", func() error { *reply = a.impl.Id(); return nil }))
-}
-
-// String serves Artifact.String.
-func (a *artifactServer) String(_ bool, reply *string) error {
-	return decodeError(a.s.run("Artifact.String", func() error { *reply = a.impl.String(); return nil }))
+// Facts serves an artifact's facts to a side that received it without them.
+func (a *artifactServer) Facts(_ bool, reply *artifactFacts) error {
+	we := a.s.run("Artifact.Facts", func() error {
+		facts, err := readFacts(a.impl)
+		if err == nil {
+			*reply = *facts
+		}
+		return err
+	})
+	return decodeError(we)
 }
 
 // State serves Artifact.State.

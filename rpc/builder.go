@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/packer-classic/packer/packer"
 )
@@ -31,7 +32,7 @@ type BuilderRunArgs struct {
 
 // ArtifactReply is the wire form of a method that returns an Artifact.
 type ArtifactReply struct {
-	Artifact ref
+	Artifact wireArtifact
 	Keep     bool
 	Err      *wireError
 }
@@ -53,10 +54,10 @@ func (b *builderClient) Run(ctx context.Context, ui packer.Ui, hook packer.Hook)
 	defer stop()
 	args := &BuilderRunArgs{Ctx: wc, Ui: b.r.s.export(ui), Hook: b.r.s.export(hook)}
 	var reply ArtifactReply
-	if err := b.r.call("Builder.Run", args, &reply); err != nil {
+	if err := b.r.callContext(ctx, "Builder.Run", args, &reply); err != nil {
 		return nil, err
 	}
-	artifact, err := resolveAs[packer.Artifact](b.r.s, reply.Artifact, ifaceArtifact)
+	artifact, err := b.r.s.resolveArtifact(reply.Artifact)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,10 @@ func (b *builderServer) Run(args *BuilderRunArgs, reply *ArtifactReply) error {
 		ctx, done := b.s.importContext(args.Ctx)
 		defer done()
 		artifact, err := b.impl.Run(ctx, ui, hook)
-		reply.Artifact = b.s.export(artifact)
+		var exportErr error
+		if reply.Artifact, exportErr = b.s.exportArtifact(artifact); exportErr != nil && err == nil {
+			err = fmt.Errorf("the builder's artifact cannot be returned: %w", exportErr)
+		}
 		return err
 	})
 	return nil

@@ -99,7 +99,7 @@ func newProxy(r *remote) any {
 	case ifaceUi:
 		return &uiClient{r}
 	case ifaceArtifact:
-		return &artifactClient{r}
+		return &artifactClient{r: r}
 	case ifaceCommunicator:
 		return &communicatorClient{r}
 	case ifaceCommand:

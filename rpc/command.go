@@ -40,7 +40,7 @@ func (c *commandClient) Run(ctx context.Context, ui packer.Ui, args []string) in
 	wc, stop := c.r.s.exportContext(ctx)
 	defer stop()
 	var reply CommandRunReply
-	if err := c.r.call("Command.Run", &CommandRunArgs{Ctx: wc, Ui: c.r.s.export(ui), Args: args}, &reply); err != nil {
+	if err := c.r.callContext(ctx, "Command.Run", &CommandRunArgs{Ctx: wc, Ui: c.r.s.export(ui), Args: args}, &reply); err != nil {
 		ui.Error(err.Error())
 		return 1
 	}

@@ -47,3 +47,33 @@ func TestCommunicator_aProxyRelayedToAThirdPartyPassesTheConformanceKit(t *testi
 		}
 	})
 }
+
+// forwardingUi is a Ui of the plugin's own that passes every call on to
+// the Ui the core gave it: handed to the core's hook, it makes the core
+// call across the connection and back.
+type forwardingUi struct{ to packer.Ui }
+
+func (u *forwardingUi) Ask(q string) (string, error)        { return u.to.Ask(q) }
+func (u *forwardingUi) Say(m string)                        { u.to.Say(m) }
+func (u *forwardingUi) Message(m string)                    { u.to.Message(m) }
+func (u *forwardingUi) Error(m string)                      { u.to.Error(m) }
+func (u *forwardingUi) Machine(kind string, args ...string) { u.to.Machine(kind, args...) }
+
+func TestUi_aProxyPassesTheUiKit(t *testing.T) {
+	builder := &funcBuilder{run: func(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
+		return nil, hook.Run(ctx, packer.HookProvision, &forwardingUi{ui}, nil, nil)
+	}}
+	client := connect(t, builder, nil, nil)
+	packertest.TestUi(t, func(t *testing.T) (packer.Ui, func() string) {
+		recorder := new(packertest.Ui)
+		var proxy packer.Ui
+		hook := funcHook(func(ctx context.Context, name string, ui packer.Ui, comm packer.Communicator, data any) error {
+			proxy = ui
+			return nil
+		})
+		if _, err := client.Builder().Run(context.Background(), recorder, hook); err != nil {
+			t.Fatal(err)
+		}
+		return proxy, recorder.Shown
+	})
+}

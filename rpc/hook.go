@@ -29,7 +29,7 @@ func (h *hookClient) Run(ctx context.Context, name string, ui packer.Ui, comm pa
 	defer stop()
 	args := &HookRunArgs{Ctx: wc, Name: name, Ui: h.r.s.export(ui), Comm: h.r.s.export(comm), Data: encoded}
 	var reply ErrorReply
-	if err := h.r.call("Hook.Run", args, &reply); err != nil {
+	if err := h.r.callContext(ctx, "Hook.Run", args, &reply); err != nil {
 		return err
 	}
 	return decodeError(reply.Err)

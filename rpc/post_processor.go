@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/packer-classic/packer/packer"
 )
@@ -16,7 +17,7 @@ var _ packer.PostProcessor = (*postProcessorClient)(nil)
 type PostProcessArgs struct {
 	Ctx      wireContext
 	Ui       ref
-	Artifact ref
+	Artifact wireArtifact
 }
 
 func (p *postProcessorClient) Prepare(raws ...any) error {
@@ -34,12 +35,16 @@ func (p *postProcessorClient) Prepare(raws ...any) error {
 func (p *postProcessorClient) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
 	wc, stop := p.r.s.exportContext(ctx)
 	defer stop()
-	args := &PostProcessArgs{Ctx: wc, Ui: p.r.s.export(ui), Artifact: p.r.s.export(a)}
+	input, err := p.r.s.exportArtifact(a)
+	if err != nil {
+		return nil, false, fmt.Errorf("the artifact cannot be handed to the post-processor: %w", err)
+	}
+	args := &PostProcessArgs{Ctx: wc, Ui: p.r.s.export(ui), Artifact: input}
 	var reply ArtifactReply
-	if err := p.r.call("PostProcessor.PostProcess", args, &reply); err != nil {
+	if err := p.r.callContext(ctx, "PostProcessor.PostProcess", args, &reply); err != nil {
 		return nil, false, err
 	}
-	result, err := resolveAs[packer.Artifact](p.r.s, reply.Artifact, ifaceArtifact)
+	result, err := p.r.s.resolveArtifact(reply.Artifact)
 	if err != nil {
 		return nil, false, err
 	}
@@ -73,14 +78,17 @@ func (p *postProcessorServer) PostProcess(args *PostProcessArgs, reply *Artifact
 		if err != nil {
 			return err
 		}
-		input, err := resolveAs[packer.Artifact](p.s, args.Artifact, ifaceArtifact)
+		input, err := p.s.resolveArtifact(args.Artifact)
 		if err != nil {
 			return err
 		}
 		ctx, done := p.s.importContext(args.Ctx)
 		defer done()
 		result, keep, err := p.impl.PostProcess(ctx, ui, input)
-		reply.Artifact = p.s.export(result)
+		var exportErr error
+		if reply.Artifact, exportErr = p.s.exportArtifact(result); exportErr != nil && err == nil {
+			err = fmt.Errorf("the post-processor's artifact cannot be returned: %w", exportErr)
+		}
 		reply.Keep = keep
 		return err
 	})

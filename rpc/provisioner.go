@@ -36,7 +36,7 @@ func (p *provisionerClient) Provision(ctx context.Context, ui packer.Ui, comm pa
 	defer stop()
 	args := &ProvisionArgs{Ctx: wc, Ui: p.r.s.export(ui), Comm: p.r.s.export(comm)}
 	var reply ErrorReply
-	if err := p.r.call("Provisioner.Provision", args, &reply); err != nil {
+	if err := p.r.callContext(ctx, "Provisioner.Provision", args, &reply); err != nil {
 		return err
 	}
 	return decodeError(reply.Err)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -570,4 +571,90 @@ func TestServe_letsRunningCallsCleanUpAfterTheConnectionIsLost(t *testing.T) {
 	default:
 		t.Fatal("Serve returned before the running call had cleaned up")
 	}
+}
+
+// countingArtifact counts the calls to its facts.
+type countingArtifact struct {
+	fileArtifact
+	description string
+	calls       atomic.Int32
+}
+
+func (a *countingArtifact) String() string { a.calls.Add(1); return a.description }
+func (a *countingArtifact) Id() string     { a.calls.Add(1); return a.id }
+
+func TestArtifact_factsAreReadOnceAndTravelWithTheArtifact(t *testing.T) {
+	artifact := &countingArtifact{fileArtifact: fileArtifact{id: "img-1"}, description: "an image"}
+	client := connect(t, &funcBuilder{run: func(context.Context, packer.Ui, packer.Hook) (packer.Artifact, error) {
+		return artifact, nil
+	}}, nil, nil)
+	got, err := client.Builder().Run(context.Background(), &recordingUi{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if got.String() != "an image" || got.Id() != "img-1" {
+			t.Fatalf("facts %q %q", got.String(), got.Id())
+		}
+	}
+	if n := artifact.calls.Load(); n != 2 {
+		t.Errorf("String and Id were called %d times in the plugin for 3 reads each, want once each", n)
+	}
+}
+
+func TestArtifact_aHugeDescriptionIsCutWithANoteAndAHugeIdIsAnError(t *testing.T) {
+	huge := strings.Repeat("d", 100<<20)
+	artifact := &countingArtifact{fileArtifact: fileArtifact{id: "img"}, description: huge}
+	client := connect(t, &funcBuilder{run: func(context.Context, packer.Ui, packer.Hook) (packer.Artifact, error) {
+		return artifact, nil
+	}}, nil, nil)
+	got, err := client.Builder().Run(context.Background(), &recordingUi{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got.String(); !strings.HasPrefix(s, "ddd") || !strings.HasSuffix(s, "[the artifact's description is 104857600 bytes; the first 1048576 are shown]") {
+		t.Errorf("description %d bytes, ending %q", len(s), s[max(len(s)-80, 0):])
+	}
+
+	artifact = &countingArtifact{fileArtifact: fileArtifact{id: strings.Repeat("i", 1<<20)}}
+	if _, err := client.Builder().Run(context.Background(), &recordingUi{}, nil); err == nil || !strings.Contains(err.Error(), "the artifact's Id() is 1048576 bytes") {
+		t.Errorf("a 1 MiB Id: %v", err)
+	}
+}
+
+func TestContext_aCallThatIgnoresItsDeadlineIsGivenUpOnAndReported(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	stubborn := funcProvisioner(func(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+		<-release // ignores ctx
+		return nil
+	})
+	abandoned := make(chan string, 1)
+	client := connect(t, stubborn, nil, &Config{DeadlineGrace: 50 * time.Millisecond, OnAbandon: func(m string) { abandoned <- m }})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := client.Provisioner().Provision(ctx, &recordingUi{}, nil)
+	if !errors.Is(err, ErrAbandoned) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "Provisioner.Provision") {
+		t.Errorf("Provision = %v, want ErrAbandoned and DeadlineExceeded naming the method", err)
+	}
+	if m := <-abandoned; m != "Provisioner.Provision" {
+		t.Errorf("OnAbandon heard of %q", m)
+	}
+}
+
+func TestContext_aCancelledCallIsWaitedForWhileItCleansUp(t *testing.T) {
+	cleaning := make(chan struct{})
+	slow := funcProvisioner(func(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+		<-ctx.Done()
+		close(cleaning)
+		<-time.After(200 * time.Millisecond) // cleaning up for longer than the grace
+		return errors.New("cleaned up")
+	})
+	client := connect(t, slow, nil, &Config{DeadlineGrace: time.Millisecond, OnAbandon: func(m string) { t.Errorf("%s abandoned on a cancel", m) }})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-time.After(10 * time.Millisecond); cancel() }()
+	if err := client.Provisioner().Provision(ctx, &recordingUi{}, nil); err == nil || err.Error() != "cleaned up" {
+		t.Errorf("Provision = %v, want the provisioner's own error after its cleanup", err)
+	}
+	<-cleaning
 }

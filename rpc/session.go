@@ -30,6 +30,16 @@ type Config struct {
 	// the plugin process exited, with its exit status.
 	CallError func(method string, err error) error
 
+	// DeadlineGrace is how long a call whose context's deadline has passed
+	// may go on before the caller gives up on it (see ErrAbandoned). Zero
+	// means packer.CancelGrace.
+	DeadlineGrace time.Duration
+
+	// OnAbandon, when set, is told of every call given up on that way, with
+	// the method's name: the component behind it ignores its context.
+	// Package plugin kills the plugin process that serves it.
+	OnAbandon func(method string)
+
 	// OnPanic, when set, is told of every panic recovered in a method served
 	// on this end, before the panic is returned to the caller as an error.
 	OnPanic func(method string, value any, stack []byte)
@@ -49,6 +59,11 @@ type Config struct {
 // ErrConnectionLost is the error (tested with errors.Is) of a call that could
 // not complete because the connection to the other side closed.
 var ErrConnectionLost = errors.New("connection to the plugin was lost")
+
+// ErrAbandoned is the error (tested with errors.Is, together with
+// context.DeadlineExceeded) of a call given up on because it went on past
+// its context's deadline by Config.DeadlineGrace.
+var ErrAbandoned = errors.New("the call was abandoned")
 
 // Stream kinds, the first byte every stream starts with.
 const (
@@ -433,38 +448,93 @@ func (r *remote) rpcClient() (*rpc.Client, error) {
 func (r *remote) call(method string, args, reply any) error {
 	client, err := r.rpcClient()
 	if err == nil {
-		err = client.Call(method, args, reply)
-		if err == nil {
-			return nil
-		}
-		var serverErr rpc.ServerError
-		if !errors.As(err, &serverErr) {
-			// The stream is unusable: a transport failure, or a reply
-			// that broke the protocol (the codec closed the stream).
-			r.mu.Lock()
-			if r.client == client {
-				r.client = nil
+		err = r.callError(client, method, client.Call(method, args, reply))
+	}
+	return r.lostError(method, err)
+}
+
+// callContext is call for a method that carries ctx to the other side. A
+// call whose deadline has passed and that has still not returned
+// Config.DeadlineGrace later is given up on: the component ignores its
+// context (a provisioner past its "timeout"), and the caller must not wait
+// for it for ever. Config.OnAbandon hears of it. A cancel without a deadline
+// (Ctrl-C) is waited out: the component may be cleaning up, and the core
+// bounds that wait itself.
+func (r *remote) callContext(ctx context.Context, method string, args, reply any) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	client, err := r.rpcClient()
+	if err != nil {
+		return r.lostError(method, err)
+	}
+	call := client.Go(method, args, reply, make(chan *rpc.Call, 1))
+	var expired <-chan time.Time
+	for {
+		select {
+		case <-call.Done:
+			return r.lostError(method, r.callError(client, method, call.Error))
+		case <-ctx.Done():
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				ctx = context.Background() // cancelled: wait for the call
+				continue
 			}
-			r.mu.Unlock()
-			switch {
-			case errors.Is(err, errProtocol):
-				err = fmt.Errorf("%s: %w", method, err)
-			case r.s.mux.IsClosed() || errors.Is(err, yamux.ErrSessionShutdown):
-				err = fmt.Errorf("%w (%v)", ErrConnectionLost, err)
-			default:
-				// The stream died but the connection did not: the
-				// other side dropped the object.
-				err = fmt.Errorf("object %d is no longer served by the other side: %w", r.id, err)
+			timer := time.NewTimer(r.s.config.deadlineGrace())
+			defer timer.Stop()
+			expired, ctx = timer.C, context.Background()
+		case <-expired:
+			if r.s.config.OnAbandon != nil {
+				r.s.config.OnAbandon(method)
 			}
+			return fmt.Errorf("%s had not returned %s after its deadline passed: the component ignores its context, and was given up on: %w", method, r.s.config.deadlineGrace(), errors.Join(ErrAbandoned, context.DeadlineExceeded))
 		}
 	}
-	if errors.Is(err, ErrConnectionLost) && r.s.config.CallError != nil {
+}
+
+func (c *Config) deadlineGrace() time.Duration {
+	if c.DeadlineGrace == 0 {
+		return packer.CancelGrace
+	}
+	return c.DeadlineGrace
+}
+
+// callError maps the error of a finished call: a transport failure or a
+// reply that broke the protocol makes the object's stream unusable.
+func (r *remote) callError(client *rpc.Client, method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var serverErr rpc.ServerError
+	if errors.As(err, &serverErr) {
+		return err
+	}
+	// The stream is unusable: a transport failure, or a reply that broke
+	// the protocol (the codec closed the stream).
+	r.mu.Lock()
+	if r.client == client {
+		r.client = nil
+	}
+	r.mu.Unlock()
+	switch {
+	case errors.Is(err, errProtocol):
+		return fmt.Errorf("%s: %w", method, err)
+	case r.s.mux.IsClosed() || errors.Is(err, yamux.ErrSessionShutdown):
+		return fmt.Errorf("%w (%v)", ErrConnectionLost, err)
+	}
+	// The stream died but the connection did not: the other side dropped
+	// the object.
+	return fmt.Errorf("object %d is no longer served by the other side: %w", r.id, err)
+}
+
+// lostError says what happened when the connection was lost during a call.
+func (r *remote) lostError(method string, err error) error {
+	if !errors.Is(err, ErrConnectionLost) {
+		return err
+	}
+	if r.s.config.CallError != nil {
 		return r.s.config.CallError(method, err)
 	}
-	if errors.Is(err, ErrConnectionLost) {
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	return err
+	return fmt.Errorf("%s: %w", method, err)
 }
 
 // callNoError is for methods whose interface has no error to return: the

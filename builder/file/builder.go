@@ -71,6 +71,9 @@ func (b *Builder) Prepare(raws ...any) ([]string, error) {
 // keeps its mode. Relative targets stay under the working directory.
 func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
 	c := b.config
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if dir := filepath.Dir(c.Target); dir != "." {
 		if err := packer.MkdirOutput("target", dir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating the directory of target %s: %w", c.Target, err)
@@ -87,10 +90,12 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pack
 			return nil, err
 		}
 	}
+	artifact := &Artifact{Path: c.Target}
 	if err := hook.Run(ctx, packer.HookProvision, ui, nil, nil); err != nil {
+		artifact.Destroy()
 		return nil, err
 	}
-	return &Artifact{Path: c.Target}, nil
+	return artifact, nil
 }
 
 // contentMode is the mode Packer's file builder writes content with.

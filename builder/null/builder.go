@@ -58,6 +58,9 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pack
 	}
 	// The build values the template reads with {{ build `ID` }}.
 	data := map[string]any{"ID": "Null", "PackerRunUUID": ""}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := hook.Run(ctx, packer.HookProvision, ui, comm, data); err != nil {
 		return nil, err
 	}

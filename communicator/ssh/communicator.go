@@ -36,16 +36,23 @@ type Communicator struct {
 	endOfLife context.CancelFunc
 
 	mu     sync.Mutex
-	client *ssh.Client // nil when not connected
+	client *link // nil when not connected
 	closed bool
+}
+
+// link is one connection to the machine; lost is closed once it has ended.
+type link struct {
+	*ssh.Client
+	lost chan struct{}
 }
 
 var _ packer.Communicator = (*Communicator)(nil)
 
-// Connect connects to the machine at host:port with cfg (on which Prepare
-// has been called) and returns a Communicator for it. An empty host or a
-// zero port stands for cfg.Host or cfg.Port: a builder that knows the
-// machine's address (127.0.0.1 and a forwarded port, say) passes it here.
+// Connect connects to the machine at host:port with cfg (with Prepare's
+// defaults, and refused with Prepare's errors) and returns a Communicator
+// for it. An empty host or a zero port stands for cfg.Host or cfg.Port: a
+// builder that knows the machine's address (127.0.0.1 and a forwarded
+// port, say) passes it here.
 //
 // Connect tries again and again, a little more slowly each time but never
 // more than a second apart, until it logs in, until ssh_timeout has passed,
@@ -54,6 +61,11 @@ var _ packer.Communicator = (*Communicator)(nil)
 // which key to change. ctx bounds only the connecting; call Close when done
 // with the Communicator.
 func Connect(ctx context.Context, cfg *Config, host string, port int) (*Communicator, error) {
+	prepared := *cfg
+	if err := prepared.Prepare(); err != nil {
+		return nil, err
+	}
+	cfg = &prepared
 	if host == "" {
 		host = cfg.Host
 	}
@@ -94,24 +106,28 @@ func (c *Communicator) Close() error {
 }
 
 // connection returns the connection, connecting again first if it was lost.
-func (c *Communicator) connection(ctx context.Context) (*ssh.Client, error) {
+func (c *Communicator) connection(ctx context.Context) (*link, error) {
 	select {
 	case c.connecting <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	case <-c.life.Done():
 		return nil, ErrClosed
+	case <-ctx.Done():
+		if c.life.Err() != nil {
+			// Transfers wait with the communicator's own life.
+			return nil, ErrClosed
+		}
+		return nil, ctx.Err()
 	}
 	defer func() { <-c.connecting }()
 
 	c.mu.Lock()
-	client, closed := c.client, c.closed
+	current, closed := c.client, c.closed
 	c.mu.Unlock()
 	if closed {
 		return nil, ErrClosed
 	}
-	if client != nil {
-		return client, nil
+	if current != nil {
+		return current, nil
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -132,49 +148,94 @@ func (c *Communicator) connection(ctx context.Context) (*ssh.Client, error) {
 		client.Close()
 		return nil, ErrClosed
 	}
-	c.client = client
-	lost := make(chan struct{})
+	l := &link{Client: client, lost: make(chan struct{})}
+	c.client = l
 	go func() {
 		client.Wait()
-		close(lost)
-		c.forget(client)
+		close(l.lost)
+		c.forget(l)
 	}()
 	if c.cfg.KeepAliveInterval > 0 {
-		go keepAlive(client, c.cfg.KeepAliveInterval, lost)
+		go keepAlive(client, c.cfg.KeepAliveInterval, l.lost)
 	}
-	return client, nil
+	return l, nil
 }
 
-// forget closes client and, if it is the current connection, drops it so
-// the next call connects again.
-func (c *Communicator) forget(client *ssh.Client) {
-	client.Close()
+// forget closes l and, if it is the current connection, drops it so the
+// next call connects again.
+func (c *Communicator) forget(l *link) {
+	l.Close()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.client == client {
+	if c.client == l {
 		c.client = nil
+	}
+}
+
+// errLost is why a session could not be opened on a connection that ended.
+var errLost = errors.New("the connection was lost")
+
+// newSession opens a session on l. x/crypto/ssh leaves a channel opened in
+// the instant its connection fails waiting for an answer forever, so the
+// wait ends too when the connection is known lost.
+func (l *link) newSession() (*ssh.Session, error) {
+	type opened struct {
+		session *ssh.Session
+		err     error
+	}
+	result := make(chan opened, 1)
+	go func() {
+		session, err := l.NewSession()
+		result <- opened{session, err}
+	}()
+	select {
+	case r := <-result:
+		return r.session, r.err
+	case <-l.lost:
+		return nil, errLost
 	}
 }
 
 // session opens a session, connecting again first if the connection was
 // lost, and returns it with its connection. A connection found broken only
 // now (its machine rebooted since the last call) is replaced once.
-func (c *Communicator) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
+func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, error) {
 	for retried := false; ; retried = true {
-		client, err := c.connection(ctx)
+		l, err := c.connection(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
-		session, err := client.NewSession()
+		session, err := l.newSession()
 		if err == nil {
-			return session, client, nil
+			return session, l, nil
 		}
 		var refused *ssh.OpenChannelError
 		if retried || errors.As(err, &refused) {
 			return nil, nil, fmt.Errorf("ssh: opening a session on %s: %w", c.dialer.addr, err)
 		}
-		c.forget(client)
+		c.forget(l)
 	}
+}
+
+// transferSession opens a session for moving files and returns it with
+// its standard input and output. Transfers have no context of their own:
+// Close ends a reconnect they wait for.
+func (c *Communicator) transferSession() (*ssh.Session, io.WriteCloser, io.Reader, error) {
+	session, _, err := c.session(c.life)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	w, err := session.StdinPipe()
+	if err != nil {
+		session.Close()
+		return nil, nil, nil, err
+	}
+	r, err := session.StdoutPipe()
+	if err != nil {
+		session.Close()
+		return nil, nil, nil, err
+	}
+	return session, w, r, nil
 }
 
 // Start runs cmd.Command in the login shell of ssh_username and returns
@@ -186,7 +247,7 @@ func (c *Communicator) session(ctx context.Context) (*ssh.Session, *ssh.Client, 
 // Cancelling ctx kills the command and everything it started (see kill.go);
 // no output is written after that.
 func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
-	session, client, err := c.session(ctx)
+	session, l, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
@@ -195,7 +256,7 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 		session.Close()
 		return err
 	}
-	command := withPIDEcho(cmd.Command, client.ServerVersion())
+	command := withPIDEcho(cmd.Command, l.ServerVersion())
 	pid := newPIDScanner()
 	if command == cmd.Command {
 		pid.finish()
@@ -224,17 +285,24 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 			cmd.SetExited(status)
 		})
 	}
-	context.AfterFunc(ctx, func() {
+	stopKill := context.AfterFunc(ctx, func() {
 		<-pid.found
-		if !c.kill(session, pid.pid) {
+		if !kill(l, session, pid.pid) {
 			// The command may live on; Wait must not wait for it.
 			finish(128 + 9)
 		}
 	})
 	go func() {
 		err := session.Wait()
+		// Once the command has ended its process id may be another's.
+		stopKill()
 		copied.Wait()
-		finish(exitStatus(err, ctx.Err() != nil))
+		status := exitStatus(err, ctx.Err() != nil)
+		if status == packer.CmdDisconnect {
+			// Not to be used again: see newSession.
+			c.forget(l)
+		}
+		finish(status)
 	}()
 	select {
 	case <-pid.found:
@@ -295,18 +363,26 @@ func (c *Communicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error 
 	if fi != nil && *fi != nil {
 		mode = (*fi).Mode().Perm()
 	}
+	upload := c.scpUpload
 	if c.cfg.FileTransferMethod == TransferSFTP {
-		return c.sftpUpload(dst, src, mode)
+		upload = c.sftpUpload
 	}
-	return c.scpUpload(dst, src, mode)
+	if err := upload(dst, src, mode); err != nil {
+		return fmt.Errorf("uploading to %s: %w", dst, err)
+	}
+	return nil
 }
 
 // Download writes the content of the file src on the machine to dst.
 func (c *Communicator) Download(src string, dst io.Writer) error {
+	download := c.scpDownload
 	if c.cfg.FileTransferMethod == TransferSFTP {
-		return c.sftpDownload(src, dst)
+		download = c.sftpDownload
 	}
-	return c.scpDownload(src, dst)
+	if err := download(src, dst); err != nil {
+		return fmt.Errorf("downloading %s: %w", src, err)
+	}
+	return nil
 }
 
 // UploadDir copies the local directory src to dst on the machine, creating
@@ -314,19 +390,34 @@ func (c *Communicator) Download(src string, dst io.Writer) error {
 // are kept, symbolic links followed, and paths matching an exclude pattern
 // (by their path below src or their base name) left out.
 func (c *Communicator) UploadDir(dst, src string, exclude []string) error {
-	if c.cfg.FileTransferMethod == TransferSFTP {
-		return c.sftpUploadDir(dst, src, exclude)
+	info, err := os.Stat(src)
+	if err == nil && !info.IsDir() {
+		err = fmt.Errorf("%s is not a directory", src)
 	}
-	return c.scpUploadDir(dst, src, exclude)
+	if err == nil {
+		upload := c.scpUploadDir
+		if c.cfg.FileTransferMethod == TransferSFTP {
+			upload = c.sftpUploadDir
+		}
+		err = upload(dst, src, info, exclude)
+	}
+	if err != nil {
+		return fmt.Errorf("uploading directory %s to %s: %w", src, dst, err)
+	}
+	return nil
 }
 
 // DownloadDir copies the directory src on the machine to the local
 // directory dst, by the same rules as UploadDir.
 func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
+	download := c.scpDownloadDir
 	if c.cfg.FileTransferMethod == TransferSFTP {
-		return c.sftpDownloadDir(src, dst, exclude)
+		download = c.sftpDownloadDir
 	}
-	return c.scpDownloadDir(src, dst, exclude)
+	if err := download(src, dst, exclude); err != nil {
+		return fmt.Errorf("downloading directory %s to %s: %w", src, dst, err)
+	}
+	return nil
 }
 
 // output writes a command's two output streams to their writers, one

@@ -80,7 +80,8 @@ type Config struct {
 // Prepare fills in the defaults and checks every key, returning all the
 // problems at once in a *multierror.Error (nil when there are none), each
 // naming its key. It reads the private key files, so a missing or encrypted
-// key is reported before a build starts.
+// key is reported before a build starts. A builder calls it only when its
+// communicator is ssh: ssh_username is required.
 func (c *Config) Prepare() error {
 	if c.Port == 0 {
 		c.Port = DefaultPort

@@ -36,6 +36,8 @@ const (
 type dialer struct {
 	cfg  Config
 	addr string // host:port of the machine
+	// firstGreetingWait replaces the constant of that name when set.
+	firstGreetingWait time.Duration
 }
 
 // attemptError is why one connection attempt failed. counted tells whether
@@ -54,6 +56,9 @@ func (d *dialer) dial(ctx context.Context) (*ssh.Client, error) {
 	deadline, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
 	backoff, greetingWait := firstBackoff, firstGreetingWait
+	if d.firstGreetingWait > 0 {
+		greetingWait = d.firstGreetingWait
+	}
 	failedHandshakes := 0
 	var last error
 	stopped := func(current error) error {
@@ -83,8 +88,8 @@ func (d *dialer) dial(ctx context.Context) (*ssh.Client, error) {
 		if errors.As(err, &ae) && ae.counted {
 			failedHandshakes++
 			if failedHandshakes >= d.cfg.HandshakeAttempts {
-				return nil, fmt.Errorf("ssh: %d handshakes with %s failed (ssh_handshake_attempts is %d); the last: %w",
-					failedHandshakes, d.addr, d.cfg.HandshakeAttempts, err)
+				return nil, fmt.Errorf("ssh: %s: giving up after ssh_handshake_attempts (%d) failed handshakes; the last: %w",
+					d.addr, d.cfg.HandshakeAttempts, err)
 			}
 		}
 		if errors.Is(err, errNoGreeting) {

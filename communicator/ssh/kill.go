@@ -108,14 +108,16 @@ func (s *pidScanner) finish() {
 	close(s.found)
 }
 
-// kill ends a cancelled command: the signal request, then `kill -9` of the
-// process group the command leads, in a session of its own, then closing
-// the command's session. It reports whether the group was killed.
-func (c *Communicator) kill(session *ssh.Session, pid int) bool {
+// kill ends a cancelled command running in session on l: the signal
+// request, then `kill -9` of the process group the command leads, in a
+// session of its own on the same connection (never a new one: a lost
+// connection took the command with it), then closing the command's
+// session. It reports whether the group was killed.
+func kill(l *link, session *ssh.Session, pid int) bool {
 	session.Signal(ssh.SIGKILL)
 	killed := false
 	if pid > 1 {
-		if killer, _, err := c.session(c.life); err == nil {
+		if killer, err := l.newSession(); err == nil {
 			id := strconv.Itoa(pid)
 			killed = killer.Run("kill -9 -"+id+" || kill -9 "+id) == nil
 			killer.Close()

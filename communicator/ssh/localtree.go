@@ -2,6 +2,7 @@ package ssh
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -67,4 +68,22 @@ func (t *localTree) dir(d localEntry, ancestors []fs.FileInfo) error {
 		}
 	}
 	return t.leaveDir(d)
+}
+
+// writeLocalFile creates or truncates the local file target, has write
+// fill it, and gives it exactly mode (which the umask would not).
+func writeLocalFile(target string, mode fs.FileMode, write func(io.Writer) error) error {
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -22,29 +22,25 @@ import (
 	"github.com/packer-classic/packer/communicator/local"
 )
 
-// scpUpload writes src to the file dst. umask 000 and -p make the machine's
-// scp give the file exactly mode, new or not.
+// scpUpload writes src to the file dst. With -p the machine's scp gives
+// the file exactly mode, new or not (it clears its umask).
 func (c *Communicator) scpUpload(dst string, src io.Reader, mode fs.FileMode) error {
 	body, size, cleanup, err := sized(src)
 	if err != nil {
-		return fmt.Errorf("uploading to %s: %w", dst, err)
+		return err
 	}
 	defer cleanup()
-	err = c.scp("umask 000 && scp -pt -- "+shellQuote(dst), func(w io.Writer, r *bufio.Reader) error {
+	return c.scp("scp -pt -- "+shellQuote(dst), func(w io.Writer, r *bufio.Reader) error {
 		if err := readAck(r); err != nil {
 			return err
 		}
 		return scpSendFile(w, r, path.Base(dst), body, size, mode)
 	})
-	if err != nil {
-		return fmt.Errorf("uploading to %s: %w", dst, err)
-	}
-	return nil
 }
 
 // scpDownload writes the file src's content to dst.
 func (c *Communicator) scpDownload(src string, dst io.Writer) error {
-	err := c.scp("scp -f -- "+shellQuote(src), func(w io.Writer, r *bufio.Reader) error {
+	return c.scp("scp -f -- "+shellQuote(src), func(w io.Writer, r *bufio.Reader) error {
 		if err := ack(w); err != nil {
 			return err
 		}
@@ -61,24 +57,13 @@ func (c *Communicator) scpDownload(src string, dst io.Writer) error {
 		}
 		return scpReceiveFile(w, r, dst, size)
 	})
-	if err != nil {
-		return fmt.Errorf("downloading %s: %w", src, err)
-	}
-	return nil
 }
 
-// scpUploadDir sends the local directory src to dst by Packer's
-// trailing-slash rule, creating dst first.
-func (c *Communicator) scpUploadDir(dst, src string, exclude []string) error {
-	info, err := os.Stat(src)
-	if err != nil {
-		return fmt.Errorf("uploading directory: %w", err)
-	}
-	if !info.IsDir() {
-		return fmt.Errorf("uploading directory: %s is not a directory", src)
-	}
-	command := fmt.Sprintf("mkdir -p -- %s && umask 000 && scp -rpt -- %s", shellQuote(dst), shellQuote(dst))
-	err = c.scp(command, func(w io.Writer, r *bufio.Reader) error {
+// scpUploadDir sends the local directory src, whose information is info,
+// to dst by Packer's trailing-slash rule, creating dst first.
+func (c *Communicator) scpUploadDir(dst, src string, info fs.FileInfo, exclude []string) error {
+	command := fmt.Sprintf("mkdir -p -- %s && scp -rpt -- %s", shellQuote(dst), shellQuote(dst))
+	return c.scp(command, func(w io.Writer, r *bufio.Reader) error {
 		if err := readAck(r); err != nil {
 			return err
 		}
@@ -113,10 +98,6 @@ func (c *Communicator) scpUploadDir(dst, src string, exclude []string) error {
 		}
 		return tree.walk(src, info)
 	})
-	if err != nil {
-		return fmt.Errorf("uploading directory %s to %s: %w", src, dst, err)
-	}
-	return nil
 }
 
 // scpDownloadDir receives the directory src into the local directory dst
@@ -126,14 +107,10 @@ func (c *Communicator) scpDownloadDir(src, dst string, exclude []string) error {
 	if !contentsOnly(src) {
 		top = filepath.Join(dst, path.Base(path.Clean(src)))
 	}
-	err := c.scp("scp -rpf -- "+shellQuote(src), func(w io.Writer, r *bufio.Reader) error {
+	return c.scp("scp -rpf -- "+shellQuote(src), func(w io.Writer, r *bufio.Reader) error {
 		down := &scpDirReceiver{w: w, r: r, top: top, exclude: exclude}
 		return down.run(src)
 	})
-	if err != nil {
-		return fmt.Errorf("downloading directory %s to %s: %w", src, dst, err)
-	}
-	return nil
 }
 
 type scpDirReceiver struct {
@@ -232,38 +209,18 @@ func (d *scpDirReceiver) run(src string) error {
 }
 
 func receiveLocalFile(w io.Writer, r *bufio.Reader, target string, size int64, mode fs.FileMode) error {
-	f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := scpReceiveFile(w, r, f, size); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeLocalFile(target, mode, func(f io.Writer) error { return scpReceiveFile(w, r, f, size) })
 }
 
 // scp runs command (an scp in sink or source mode) on the machine and
 // calls talk with its standard input and output. What scp wrote to its
 // standard error is added to a failure.
 func (c *Communicator) scp(command string, talk func(w io.Writer, r *bufio.Reader) error) error {
-	session, _, err := c.session(c.life)
+	session, w, r, err := c.transferSession()
 	if err != nil {
 		return err
 	}
 	defer session.Close()
-	w, err := session.StdinPipe()
-	if err != nil {
-		return err
-	}
-	r, err := session.StdoutPipe()
-	if err != nil {
-		return err
-	}
 	var stderr bytes.Buffer
 	session.Stderr = &limitedBuffer{buf: &stderr, max: 4 << 10}
 	if err := session.Start(command); err != nil {

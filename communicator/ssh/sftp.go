@@ -16,19 +16,11 @@ import (
 
 // withSFTP runs use with an SFTP client on a session of its own.
 func (c *Communicator) withSFTP(use func(*sftp.Client) error) error {
-	session, _, err := c.session(c.life)
+	session, w, r, err := c.transferSession()
 	if err != nil {
 		return err
 	}
 	defer session.Close()
-	w, err := session.StdinPipe()
-	if err != nil {
-		return err
-	}
-	r, err := session.StdoutPipe()
-	if err != nil {
-		return err
-	}
 	if err := session.RequestSubsystem("sftp"); err != nil {
 		return fmt.Errorf("the machine offers no sftp subsystem (%w); set ssh_file_transfer_method to scp", err)
 	}
@@ -44,11 +36,7 @@ func (c *Communicator) withSFTP(use func(*sftp.Client) error) error {
 
 // sftpUpload writes src to the file dst with exactly mode.
 func (c *Communicator) sftpUpload(dst string, src io.Reader, mode fs.FileMode) error {
-	err := c.withSFTP(func(client *sftp.Client) error { return sftpPut(client, dst, src, mode) })
-	if err != nil {
-		return fmt.Errorf("uploading to %s: %w", dst, err)
-	}
-	return nil
+	return c.withSFTP(func(client *sftp.Client) error { return sftpPut(client, dst, src, mode) })
 }
 
 func sftpPut(client *sftp.Client, dst string, src io.Reader, mode fs.FileMode) error {
@@ -70,7 +58,7 @@ func sftpPut(client *sftp.Client, dst string, src io.Reader, mode fs.FileMode) e
 
 // sftpDownload writes the content of the file src to dst.
 func (c *Communicator) sftpDownload(src string, dst io.Writer) error {
-	err := c.withSFTP(func(client *sftp.Client) error {
+	return c.withSFTP(func(client *sftp.Client) error {
 		f, err := client.Open(src)
 		if err != nil {
 			return err
@@ -79,27 +67,16 @@ func (c *Communicator) sftpDownload(src string, dst io.Writer) error {
 		_, err = f.WriteTo(dst)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("downloading %s: %w", src, err)
-	}
-	return nil
 }
 
-// sftpUploadDir copies the local directory src to dst by Packer's
-// trailing-slash rule.
-func (c *Communicator) sftpUploadDir(dst, src string, exclude []string) error {
-	info, err := os.Stat(src)
-	if err != nil {
-		return fmt.Errorf("uploading directory: %w", err)
-	}
-	if !info.IsDir() {
-		return fmt.Errorf("uploading directory: %s is not a directory", src)
-	}
+// sftpUploadDir copies the local directory src, whose information is
+// info, to dst by Packer's trailing-slash rule.
+func (c *Communicator) sftpUploadDir(dst, src string, info fs.FileInfo, exclude []string) error {
 	top := dst
 	if !contentsOnly(src) {
 		top = path.Join(dst, filepath.Base(filepath.Clean(src)))
 	}
-	err = c.withSFTP(func(client *sftp.Client) error {
+	return c.withSFTP(func(client *sftp.Client) error {
 		if err := client.MkdirAll(top); err != nil {
 			return err
 		}
@@ -132,57 +109,84 @@ func (c *Communicator) sftpUploadDir(dst, src string, exclude []string) error {
 		}
 		return setDirModes(dirs, client.Chmod)
 	})
-	if err != nil {
-		return fmt.Errorf("uploading directory %s to %s: %w", src, dst, err)
-	}
-	return nil
 }
 
 // sftpDownloadDir copies the directory src on the machine to the local
-// directory dst by Packer's trailing-slash rule.
+// directory dst by Packer's trailing-slash rule, following symbolic links
+// as scp does.
 func (c *Communicator) sftpDownloadDir(src, dst string, exclude []string) error {
 	top := dst
 	if !contentsOnly(src) {
 		top = filepath.Join(dst, path.Base(path.Clean(src)))
 	}
 	root := path.Clean(src)
-	err := c.withSFTP(func(client *sftp.Client) error {
-		var dirs []dirMode
-		walker := client.Walk(root)
-		for walker.Step() {
-			if err := walker.Err(); err != nil {
+	return c.withSFTP(func(client *sftp.Client) error {
+		info, err := client.Stat(root)
+		if err != nil {
+			return err
+		}
+		if !info.IsDir() {
+			return fmt.Errorf("%s is not a directory", src)
+		}
+		real, err := client.RealPath(root)
+		if err != nil {
+			return err
+		}
+		down := &sftpDirReceiver{client: client, exclude: exclude}
+		if err := down.dir(root, top, "", info, []string{real}); err != nil {
+			return err
+		}
+		return setDirModes(down.dirs, os.Chmod)
+	})
+}
+
+type sftpDirReceiver struct {
+	client  *sftp.Client
+	exclude []string
+	dirs    []dirMode
+}
+
+// dir copies the directory remote to local; rel is its path below the
+// downloaded directory, and chain the real paths of it and the directories
+// holding it, to tell a symbolic link loop.
+func (d *sftpDirReceiver) dir(remote, target, rel string, info fs.FileInfo, chain []string) error {
+	if err := os.MkdirAll(target, 0o700); err != nil {
+		return err
+	}
+	d.dirs = append(d.dirs, dirMode{target, info.Mode()})
+	entries, err := d.client.ReadDir(remote)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		childRel := path.Join(rel, e.Name())
+		if local.Excluded(childRel, d.exclude) {
+			continue
+		}
+		child, childTarget := path.Join(remote, e.Name()), filepath.Join(target, e.Name())
+		real := path.Join(chain[len(chain)-1], e.Name())
+		if e.Mode()&fs.ModeSymlink != 0 {
+			if e, err = d.client.Stat(child); err != nil {
 				return err
 			}
-			info := walker.Stat()
-			rel := ""
-			if walker.Path() != root {
-				rel = walker.Path()[len(root)+1:]
-				if local.Excluded(rel, exclude) {
-					if info.IsDir() {
-						walker.SkipDir()
-					}
-					continue
-				}
-			} else if !info.IsDir() {
-				return fmt.Errorf("%s is not a directory", src)
-			}
-			target := filepath.Join(top, filepath.FromSlash(rel))
-			switch {
-			case info.IsDir():
-				if err := os.MkdirAll(target, 0o700); err != nil {
+			if e.IsDir() {
+				if real, err = d.client.RealPath(child); err != nil {
 					return err
 				}
-				dirs = append(dirs, dirMode{target, info.Mode()})
-			case info.Mode().IsRegular():
-				if err := sftpGet(client, walker.Path(), target, info.Mode().Perm()); err != nil {
-					return err
+				if slices.Contains(chain, real) {
+					return fmt.Errorf("%s: a symbolic link loop (it leads back to a directory that holds it)", child)
 				}
 			}
 		}
-		return setDirModes(dirs, os.Chmod)
-	})
-	if err != nil {
-		return fmt.Errorf("downloading directory %s to %s: %w", src, dst, err)
+		switch {
+		case e.IsDir():
+			err = d.dir(child, childTarget, childRel, e, append(chain, real))
+		case e.Mode().IsRegular():
+			err = sftpGet(d.client, child, childTarget, e.Mode().Perm())
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -193,19 +197,10 @@ func sftpGet(client *sftp.Client, src, target string, mode fs.FileMode) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
+	return writeLocalFile(target, mode, func(out io.Writer) error {
+		_, err := in.WriteTo(out)
 		return err
-	}
-	if _, err := in.WriteTo(out); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Chmod(mode); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	})
 }
 
 // dirMode is a copied directory and the mode it gets once its contents are

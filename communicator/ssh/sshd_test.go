@@ -42,7 +42,7 @@ type sshd struct {
 // the test ends.
 func startSSHD(t *testing.T) *sshd {
 	t.Helper()
-	sshdPath := testdeps.Need(t, "/usr/sbin/sshd")[0]
+	sshdPath := ensureSSHD(t)
 	s := newSSHDFiles(t)
 	for try := 0; ; try++ {
 		err := s.start(t, sshdPath, freePort(t))
@@ -54,6 +54,13 @@ func startSSHD(t *testing.T) *sshd {
 			t.Fatalf("starting sshd: %v\n%s", err, s.logText())
 		}
 	}
+}
+
+// ensureSSHD skips t unless OpenSSH's sshd is installed, and returns its
+// path.
+func ensureSSHD(t *testing.T) string {
+	t.Helper()
+	return testdeps.Need(t, "/usr/sbin/sshd")[0]
 }
 
 // newSSHDFiles writes the host key, a client key and authorized_keys into a
@@ -118,6 +125,9 @@ func freePort(t *testing.T) int {
 
 // start runs sshd on port and waits for it to say it listens, or to exit.
 func (s *sshd) start(t *testing.T, sshdPath string, port int) error {
+	// SHLVL=1 keeps bash from reading the user's ~/.bashrc, which it does
+	// for commands run by sshd at shell level 1 (as Debian builds it): the
+	// tests should not depend on, or be slowed by, this machine's dotfiles.
 	config := fmt.Sprintf(`ListenAddress 127.0.0.1:%d
 HostKey %s
 PidFile none
@@ -132,12 +142,14 @@ Subsystem sftp internal-sftp
 MaxSessions 100
 MaxStartups 100
 LogLevel VERBOSE
+SetEnv SHLVL=1
 `, port, filepath.Join(s.dir, "host_ed25519"), filepath.Join(s.dir, "authorized_keys"))
 	configPath := filepath.Join(s.dir, "sshd_config")
 	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
 		return err
 	}
 	cmd := exec.Command(sshdPath, "-D", "-e", "-f", configPath)
+	dieWithTest(cmd)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return err
@@ -185,14 +197,16 @@ LogLevel VERBOSE
 	return nil
 }
 
-// stop kills sshd and every process it started (its sessions run in
-// sessions of their own, so a process group does not hold them).
+// stop stops sshd and every process it started (its sessions run in
+// sessions of their own, so a process group does not hold them). They get
+// SIGTERM, not SIGKILL: a shell killed outright in the middle of a login
+// script can leave that script's lock files behind.
 func (s *sshd) stop() {
 	if s.cmd == nil {
 		return
 	}
 	for _, pid := range descendants(s.cmd.Process.Pid) {
-		syscall.Kill(pid, syscall.SIGKILL)
+		syscall.Kill(pid, syscall.SIGTERM)
 	}
 	s.cmd.Process.Kill()
 	<-s.exited

@@ -3,6 +3,7 @@ package packertest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/packer-classic/packer/packer"
@@ -59,3 +60,7 @@ func (u *Ui) Lines() []string {
 func (u *Ui) Has(line string) bool {
 	return slices.Contains(u.Lines(), line)
 }
+
+// Shown returns every recorded line, one per line: the shown function
+// TestUi takes.
+func (u *Ui) Shown() string { return strings.Join(u.Lines(), "\n") }

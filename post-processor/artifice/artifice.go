@@ -52,6 +52,9 @@ func (p *PostProcessor) Prepare(raws ...any) error {
 // pattern that matches nothing adds nothing, as in Packer, and is warned
 // about: it is usually a file the build did not make.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
 	if a != nil && len(a.Files()) > 0 {
 		ui.Say(fmt.Sprintf("Discarding files from artifact: %s", strings.Join(a.Files(), ", ")))
 	}

@@ -82,6 +82,9 @@ func (p *PostProcessor) Prepare(raws ...any) error {
 
 // PostProcess adds the artifact to the manifest and passes it on, kept.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
 	c := p.config
 	record := Build{
 		Name:          c.PackerBuildName,

@@ -154,6 +154,10 @@ func (p *Provisioner) Provision(ctx context.Context, ui packer.Ui, comm packer.C
 // Run runs a shell-local configuration here, streaming output to ui line by
 // line, and fails on an exit code not in valid_exit_codes.
 func Run(ctx context.Context, ui packer.Ui, c *Config) error {
+	return packer.Cancelled(ctx, run(ctx, ui, c))
+}
+
+func run(ctx context.Context, ui packer.Ui, c *Config) error {
 	if len(c.OnlyOn) > 0 && !contains(c.OnlyOn, runtime.GOOS) {
 		ui.Say(fmt.Sprintf("Skipping shell-local: only_on is %v and this is %s", c.OnlyOn, runtime.GOOS))
 		return nil

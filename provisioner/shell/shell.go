@@ -135,6 +135,10 @@ const cleanupTimeout = time.Minute
 
 // Provision uploads and runs each script through comm.
 func (p *Provisioner) Provision(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+	return packer.Cancelled(ctx, p.provision(ctx, ui, comm))
+}
+
+func (p *Provisioner) provision(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
 	c := p.config
 	if comm == nil {
 		return errors.New(`the shell provisioner needs a communicator, and this build has none (for the null builder, set "communicator": "local"; or use shell-local)`)

@@ -44,15 +44,20 @@ func (b *Builder) Prepare(raws ...any) ([]string, error) {
 
 // Run writes the greeting and runs the provisioners next to it.
 func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // cancelled before it began: make nothing
+	}
 	ui.Say(fmt.Sprintf("Writing %q to %s", b.config.Greeting, b.config.Output))
 	if err := os.WriteFile(b.config.Output, []byte(b.config.Greeting+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	comm := &local.Communicator{Dir: filepath.Dir(b.config.Output)}
+	artifact := &Artifact{file: b.config.Output}
 	if err := hook.Run(ctx, packer.HookProvision, ui, comm, map[string]any{"ID": "hello"}); err != nil {
+		artifact.Destroy() // provisioning failed or was cancelled: clean up
 		return nil, err
 	}
-	return &Artifact{file: b.config.Output}, nil
+	return artifact, nil
 }
 
 // Artifact is the greeting file.

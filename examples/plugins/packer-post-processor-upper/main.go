@@ -6,7 +6,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/packer-classic/packer/packer"
@@ -24,20 +26,25 @@ func (p *PostProcessor) Prepare(raws ...any) error {
 
 // PostProcess writes the upper-case copies.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, error) {
-	var out []string
+	result := &Artifact{}
 	for _, f := range a.Files() {
+		if err := ctx.Err(); err != nil {
+			result.Destroy() // cancelled: leave nothing half done
+			return nil, false, err
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, false, err
 		}
 		dst := f + ".upper"
 		if err := os.WriteFile(dst, bytes.ToUpper(data), 0o644); err != nil {
+			result.Destroy()
 			return nil, false, err
 		}
 		ui.Say(fmt.Sprintf("Wrote %s", dst))
-		out = append(out, dst)
+		result.files = append(result.files, dst)
 	}
-	return &Artifact{files: out}, true, nil
+	return result, true, nil
 }
 
 // Artifact is the upper-case copies.
@@ -58,7 +65,14 @@ func (a *Artifact) String() string { return fmt.Sprintf("Upper-case copies: %v",
 // State has nothing to share.
 func (a *Artifact) State(name string) any { return nil }
 
-// Destroy removes what the artifact made.
-func (a *Artifact) Destroy() error { return nil }
+// Destroy removes the copies.
+func (a *Artifact) Destroy() error {
+	for _, f := range a.files {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
 
 func main() { plugin.ServePostProcessor(new(PostProcessor)) }

@@ -15,6 +15,8 @@
 //	        pid, and waits until the build is cancelled
 //	naive-comm provisions through naiveCommunicator (see comm.go), a
 //	        communicator written the way a hurried plugin author might
+//	late    says its pid, waits until the build is cancelled, then returns
+//	        an artifact anyway, as a builder that ignores the cancel does
 package main
 
 import (
@@ -47,10 +49,10 @@ func (b *builder) Prepare(raws ...any) ([]string, error) {
 		return nil, err
 	}
 	switch b.config.Mode {
-	case "", "ok", "fail", "wait", "barrier", "child", "naive-comm":
+	case "", "ok", "fail", "wait", "barrier", "child", "naive-comm", "late":
 		return nil, nil
 	}
-	return nil, fmt.Errorf("mode %q: use ok, fail, wait, barrier, child or naive-comm", b.config.Mode)
+	return nil, fmt.Errorf("mode %q: use ok, fail, wait, barrier, child, naive-comm or late", b.config.Mode)
 }
 
 func (b *builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packer.Artifact, error) {
@@ -59,6 +61,9 @@ func (b *builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pack
 	switch b.config.Mode {
 	case "fail":
 		return nil, errors.New("probe asked to fail in build " + name)
+	case "late":
+		<-ctx.Done()
+		ui.Say("probe returns an artifact after the cancel")
 	case "wait":
 		<-ctx.Done()
 		ui.Say("probe cleaned up " + name)
