@@ -74,11 +74,11 @@ func builtinSet() *plugin.Set {
 			continue
 		}
 		switch kind {
-		case plugin.KindBuilder:
+		case packer.KindBuilder:
 			set.RegisterBuilder(name, func() packer.Builder { return make().(packer.Builder) })
-		case plugin.KindProvisioner:
+		case packer.KindProvisioner:
 			set.RegisterProvisioner(name, func() packer.Provisioner { return make().(packer.Provisioner) })
-		case plugin.KindPostProcessor:
+		case packer.KindPostProcessor:
 			set.RegisterPostProcessor(name, func() packer.PostProcessor { return make().(packer.PostProcessor) })
 		}
 	}
@@ -86,8 +86,8 @@ func builtinSet() *plugin.Set {
 }
 
 // builtinNames lists the built-ins by kind, in the shape discovery takes.
-func builtinNames() map[plugin.Kind][]string {
-	out := make(map[plugin.Kind][]string)
+func builtinNames() map[packer.Kind][]string {
+	out := make(map[packer.Kind][]string)
 	for binary := range builtinComponents() {
 		kind, name, ok := plugin.ParseBinaryName(binary)
 		if ok {

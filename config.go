@@ -14,8 +14,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/packer/template"
-	"github.com/packer-classic/packer/plugin"
 )
 
 // config is the user's config file (PACKER_CONFIG, else ~/.packerconfig). It
@@ -178,13 +178,13 @@ func parseConfig(path string, data []byte) (*config, error) {
 
 // configured returns the plugins the file names, in the shape discovery
 // takes.
-func (c *config) configured() map[plugin.Kind]map[string]string {
-	out := make(map[plugin.Kind]map[string]string)
-	for kind, paths := range map[plugin.Kind]map[string]string{
-		plugin.KindBuilder:       c.Builders,
-		plugin.KindProvisioner:   c.Provisioners,
-		plugin.KindPostProcessor: c.PostProcessors,
-		plugin.KindCommand:       c.Commands,
+func (c *config) configured() map[packer.Kind]map[string]string {
+	out := make(map[packer.Kind]map[string]string)
+	for kind, paths := range map[packer.Kind]map[string]string{
+		packer.KindBuilder:       c.Builders,
+		packer.KindProvisioner:   c.Provisioners,
+		packer.KindPostProcessor: c.PostProcessors,
+		packer.KindCommand:       c.Commands,
 	} {
 		if len(paths) > 0 {
 			out[kind] = paths

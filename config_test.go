@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/packer/template"
 	"github.com/packer-classic/packer/plugin"
 )
@@ -32,7 +33,7 @@ func TestParseConfig_readsPluginMapsAndPorts(t *testing.T) {
 		t.Errorf("ignored = %q, want [disable_checkpoint]", c.ignored)
 	}
 	got := c.configured()
-	if got[plugin.KindBuilder]["mine"] != abs || got[plugin.KindPostProcessor]["pp"] != abs || len(got) != 2 {
+	if got[packer.KindBuilder]["mine"] != abs || got[packer.KindPostProcessor]["pp"] != abs || len(got) != 2 {
 		t.Errorf("configured() = %v", got)
 	}
 }
@@ -55,7 +56,7 @@ func TestParseConfig_aRelativePathIsLeftToDiscovery(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a relative plugin path failed the whole file: %v", err)
 	}
-	if got := c.configured()[plugin.KindProvisioner]["x"]; got != "bin/packer-provisioner-x" {
+	if got := c.configured()[packer.KindProvisioner]["x"]; got != "bin/packer-provisioner-x" {
 		t.Errorf("configured provisioners.x = %q", got)
 	}
 }

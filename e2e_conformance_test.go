@@ -16,7 +16,7 @@ import (
 // builtinsProcess starts the real packer binary's built-ins process, as a
 // build does, and returns a function that dispenses a fresh component from
 // it.
-func builtinsProcess(t *testing.T) func(t *testing.T, kind plugin.Kind, name string) any {
+func builtinsProcess(t *testing.T) func(t *testing.T, kind packer.Kind, name string) any {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test: builds and runs the packer binary")
@@ -32,8 +32,8 @@ func builtinsProcess(t *testing.T) func(t *testing.T, kind plugin.Kind, name str
 		Name: "packer-builtins",
 	})
 	t.Cleanup(client.Kill)
-	return func(t *testing.T, kind plugin.Kind, name string) any {
-		c, err := client.Dispense(string(kind), name)
+	return func(t *testing.T, kind packer.Kind, name string) any {
+		c, err := client.Dispense(kind, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,16 +47,16 @@ func builtinsProcess(t *testing.T) func(t *testing.T, kind plugin.Kind, name str
 func TestBuiltins_passTheKitsAcrossARealPluginProcess(t *testing.T) {
 	dispense := builtinsProcess(t)
 	builder := func(name string) func(t *testing.T) packer.Builder {
-		return func(t *testing.T) packer.Builder { return dispense(t, plugin.KindBuilder, name).(packer.Builder) }
+		return func(t *testing.T) packer.Builder { return dispense(t, packer.KindBuilder, name).(packer.Builder) }
 	}
 	provisioner := func(name string) func(t *testing.T) packer.Provisioner {
 		return func(t *testing.T) packer.Provisioner {
-			return dispense(t, plugin.KindProvisioner, name).(packer.Provisioner)
+			return dispense(t, packer.KindProvisioner, name).(packer.Provisioner)
 		}
 	}
 	postProcessor := func(name string) func(t *testing.T) packer.PostProcessor {
 		return func(t *testing.T) packer.PostProcessor {
-			return dispense(t, plugin.KindPostProcessor, name).(packer.PostProcessor)
+			return dispense(t, packer.KindPostProcessor, name).(packer.PostProcessor)
 		}
 	}
 	config := func(c map[string]any) func(*testing.T) map[string]any {

@@ -124,7 +124,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		cmd, err = meta.Command(name)
 		if errors.Is(err, plugin.ErrNotFound) {
 			ui.Error(fmt.Sprintf("packer: unknown command %q (and no %s plugin found; `packer plugins` lists what is found).\n\n%s",
-				name, plugin.BinaryName(plugin.KindCommand, name), command.Usage(commands)))
+				name, plugin.BinaryName(packer.KindCommand, name), command.Usage(commands)))
 			return exitError
 		}
 		if err != nil {

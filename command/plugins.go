@@ -180,9 +180,9 @@ func (c *PluginsCommand) describeRows(ctx context.Context, f plugin.Found) []str
 	}
 	var rows []string
 	for _, kind := range []struct {
-		name  plugin.Kind
+		name  packer.Kind
 		names []string
-	}{{plugin.KindBuilder, d.Builders}, {plugin.KindProvisioner, d.Provisioners}, {plugin.KindPostProcessor, d.PostProcessors}} {
+	}{{packer.KindBuilder, d.Builders}, {packer.KindProvisioner, d.Provisioners}, {packer.KindPostProcessor, d.PostProcessors}} {
 		for _, c := range kind.names {
 			typ := f.Name
 			if c != plugin.DefaultName {

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/packer"
-	"github.com/packer-classic/packer/rpc"
 )
 
 // Benchmarks across a real process boundary: the test binary re-executed as
@@ -22,7 +21,7 @@ import (
 func BenchmarkStart(b *testing.B) {
 	for range b.N {
 		client := NewClient(&ClientConfig{Cmd: helperCmd("bench")})
-		hook, err := client.Dispense(rpc.KindHook, DefaultName)
+		hook, err := client.Dispense(packer.KindHook, DefaultName)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -39,7 +38,7 @@ func startBenchPlugin(b *testing.B) (*Client, packer.Hook) {
 	b.Helper()
 	client := NewClient(&ClientConfig{Cmd: helperCmd("bench")})
 	b.Cleanup(client.Kill)
-	hook, err := client.Dispense(rpc.KindHook, DefaultName)
+	hook, err := client.Dispense(packer.KindHook, DefaultName)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -90,7 +89,7 @@ func BenchmarkProcessCall1MiB(b *testing.B) {
 func BenchmarkProcessUpload(b *testing.B) {
 	const size = 64 << 20
 	client, _ := startBenchPlugin(b)
-	builder, err := client.Dispense(rpc.KindBuilder, DefaultName)
+	builder, err := client.Dispense(packer.KindBuilder, DefaultName)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -141,8 +140,8 @@ func serveBenchPlugin() {
 // whose Run lends the core a communicator that discards uploads.
 type benchDispenser struct{}
 
-func (benchDispenser) Dispense(kind, name string) (any, error) {
-	if kind == rpc.KindHook {
+func (benchDispenser) Dispense(kind packer.Kind, name string) (any, error) {
+	if kind == packer.KindHook {
 		return benchHook{}, nil
 	}
 	return benchBuilder{}, nil

@@ -362,52 +362,19 @@ func (c *Client) abandoned(method string) {
 	go c.Kill()
 }
 
-// Builder starts the plugin if needed and returns the builder it serves.
-func (c *Client) Builder() (packer.Builder, error) {
+// Component starts the plugin if needed and returns the component it
+// serves, as the interface of kind (a packer.Builder for
+// packer.KindBuilder, and so on).
+func (c *Client) Component(kind packer.Kind) (any, error) {
 	if err := c.Start(); err != nil {
 		return nil, err
 	}
-	return c.rpc.Builder(), nil
-}
-
-// Provisioner starts the plugin if needed and returns the provisioner it
-// serves.
-func (c *Client) Provisioner() (packer.Provisioner, error) {
-	if err := c.Start(); err != nil {
-		return nil, err
-	}
-	return c.rpc.Provisioner(), nil
-}
-
-// PostProcessor starts the plugin if needed and returns the post-processor
-// it serves.
-func (c *Client) PostProcessor() (packer.PostProcessor, error) {
-	if err := c.Start(); err != nil {
-		return nil, err
-	}
-	return c.rpc.PostProcessor(), nil
-}
-
-// Hook starts the plugin if needed and returns the hook it serves.
-func (c *Client) Hook() (packer.Hook, error) {
-	if err := c.Start(); err != nil {
-		return nil, err
-	}
-	return c.rpc.Hook(), nil
-}
-
-// Command starts the plugin if needed and returns the command it serves.
-func (c *Client) Command() (packer.Command, error) {
-	if err := c.Start(); err != nil {
-		return nil, err
-	}
-	return c.rpc.Command(), nil
+	return c.rpc.Component(kind)
 }
 
 // Dispense starts the plugin if needed and asks it for a new component of
-// kind (rpc.KindBuilder, ...) named name; for plugins served with
-// ServeDispenser.
-func (c *Client) Dispense(kind, name string) (any, error) {
+// kind named name; for plugins served with ServeDispenser or a Set.
+func (c *Client) Dispense(kind packer.Kind, name string) (any, error) {
 	if err := c.Start(); err != nil {
 		return nil, err
 	}

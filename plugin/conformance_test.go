@@ -51,11 +51,11 @@ func TestCommunicator_relayedThroughTwoProcessesPassesTheConformanceKit(t *testi
 	if err != nil {
 		t.Fatal(err)
 	}
-	keep, err := relayClient.Dispense(string(KindProvisioner), "keep")
+	keep, err := relayClient.Dispense(packer.KindProvisioner, "keep")
 	if err != nil {
 		t.Fatal(err)
 	}
-	give, err := relayClient.Dispense(string(KindBuilder), "give")
+	give, err := relayClient.Dispense(packer.KindBuilder, "give")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,41 +10,24 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-)
 
-// Kind is the type of component a plugin binary serves. It is the middle
-// part of the binary's name: packer-KIND-NAME.
-type Kind string
-
-// The kinds of plugin Packer knows, in the order `packer plugins` lists them.
-const (
-	KindBuilder       Kind = "builder"
-	KindProvisioner   Kind = "provisioner"
-	KindPostProcessor Kind = "post-processor"
-	KindHook          Kind = "hook"
-	KindCommand       Kind = "command"
+	"github.com/packer-classic/packer/packer"
 )
 
 // KindMultiComponent is how `packer plugins` lists a multi-component
 // plugin (packer-plugin-NAME), which serves several kinds.
-const KindMultiComponent Kind = "plugin"
-
-// Kinds lists every Kind, so that callers can range over them in a stable
-// order without keeping their own copy.
-func Kinds() []Kind {
-	return []Kind{KindBuilder, KindProvisioner, KindPostProcessor, KindHook, KindCommand}
-}
+const KindMultiComponent packer.Kind = "plugin"
 
 // BinaryName is the file name (without any .exe suffix) a plugin of this
 // kind and name has: packer-builder-null.
-func BinaryName(kind Kind, name string) string {
+func BinaryName(kind packer.Kind, name string) string {
 	return "packer-" + string(kind) + "-" + name
 }
 
 // ParseBinaryName splits a plugin file name such as packer-post-processor-manifest
 // (or packer-builder-null.exe) into its kind and name. It reports false for a
 // file that is not a plugin, so a directory scan can skip it.
-func ParseBinaryName(file string) (Kind, string, bool) {
+func ParseBinaryName(file string) (packer.Kind, string, bool) {
 	if isChecksumFile(file) {
 		return "", "", false
 	}
@@ -55,7 +38,7 @@ func ParseBinaryName(file string) (Kind, string, bool) {
 	}
 	// Longest kind first would matter only if one kind prefixed another;
 	// none does, but post-processor contains a dash, so match whole prefixes.
-	for _, k := range Kinds() {
+	for _, k := range packer.Kinds() {
 		if name, ok := strings.CutPrefix(rest, string(k)+"-"); ok && name != "" {
 			return k, name, true
 		}
@@ -101,7 +84,7 @@ const BuiltinSubcommand = "plugin"
 // Found is one plugin discovery found: what it is, how to start it and where
 // it came from.
 type Found struct {
-	Kind Kind
+	Kind packer.Kind
 	Name string
 	// Path is the executable to run. For a built-in it is the packer
 	// executable itself.
@@ -132,7 +115,7 @@ func (f Found) Cmd() *exec.Cmd {
 type Discovery struct {
 	// Configured are the plugins named in the config file, by kind and
 	// name, each an absolute path. They win over every other source.
-	Configured map[Kind]map[string]string
+	Configured map[packer.Kind]map[string]string
 	// ConfigFile is the file Configured came from, named in errors about
 	// its entries.
 	ConfigFile string
@@ -153,7 +136,7 @@ type Discovery struct {
 	// Builtins are the component names the packer executable serves
 	// itself, by kind. A plugin of the same name in any other source
 	// overrides a built-in.
-	Builtins map[Kind][]string
+	Builtins map[packer.Kind][]string
 	// Warn, when set, is told of each plugin Find or All returns that
 	// another user could replace (a world-writable file, or one in a
 	// world-writable directory), every time it is returned: WarnOnce makes
@@ -169,7 +152,7 @@ var ErrNotFound = errors.New("plugin not found")
 // configured plugins and their file, its own executable, the current
 // directory, PACKER_PLUGIN_PATH (a list, as PATH) or ~/.packer.d/plugins,
 // PATH, and the given built-ins.
-func DefaultDiscovery(configFile string, configured map[Kind]map[string]string, builtins map[Kind][]string) Discovery {
+func DefaultDiscovery(configFile string, configured map[packer.Kind]map[string]string, builtins map[packer.Kind][]string) Discovery {
 	d := Discovery{
 		Configured: configured,
 		ConfigFile: configFile,
@@ -228,7 +211,7 @@ func (d Discovery) dirs() []dirSource {
 // naming the file and key rather than a silent fall-through, because the
 // user asked for that binary. A name ending in _SHA256SUM is never found. A
 // plugin another user could replace is returned, and told to d.Warn.
-func (d Discovery) Find(kind Kind, name string) (Found, error) {
+func (d Discovery) Find(kind packer.Kind, name string) (Found, error) {
 	f, err := d.find(kind, name)
 	if err == nil {
 		d.warnIfReplaceable(f)
@@ -236,7 +219,7 @@ func (d Discovery) Find(kind Kind, name string) (Found, error) {
 	return f, err
 }
 
-func (d Discovery) find(kind Kind, name string) (Found, error) {
+func (d Discovery) find(kind packer.Kind, name string) (Found, error) {
 	if isChecksumFile(name) {
 		return Found{}, fmt.Errorf("%w: no %s named %q: a name ending in %s is a checksum file, never a plugin",
 			ErrNotFound, kind, name, checksumSuffix)
@@ -248,7 +231,7 @@ func (d Discovery) find(kind Kind, name string) (Found, error) {
 		return Found{Kind: kind, Name: name, Path: path, Source: SourceConfig, Origin: d.ConfigFile}, nil
 	}
 	file := BinaryName(kind, name)
-	if kind == KindBuilder || kind == KindProvisioner || kind == KindPostProcessor {
+	if kind == packer.KindBuilder || kind == packer.KindProvisioner || kind == packer.KindPostProcessor {
 		for _, m := range multiComponentNames(name) {
 			if path, ok := d.Pinned[m.plugin]; ok {
 				return Found{Kind: kind, Name: name, Path: path, Source: SourcePluginDir, Origin: "required_plugins", Component: m.component}, nil
@@ -261,7 +244,7 @@ func (d Discovery) find(kind Kind, name string) (Found, error) {
 				return Found{Kind: kind, Name: name, Path: candidate, Source: ds.source, Origin: ds.dir}, nil
 			}
 		}
-		if kind == KindBuilder || kind == KindProvisioner || kind == KindPostProcessor {
+		if kind == packer.KindBuilder || kind == packer.KindProvisioner || kind == packer.KindPostProcessor {
 			for _, m := range multiComponentNames(name) {
 				for _, candidate := range candidates(ds.dir, "packer-plugin-"+m.plugin) {
 					if checkExecutable(candidate) == nil {
@@ -309,7 +292,7 @@ func multiComponentNames(name string) []multiName {
 // returned with its error, not dropped, so `packer plugins` shows it; each
 // plugin another user could replace is told to d.Warn.
 func (d Discovery) All() ([]Found, []error) {
-	seen := make(map[Kind]map[string]bool)
+	seen := make(map[packer.Kind]map[string]bool)
 	var found []Found
 	var errs []error
 	add := func(f Found) {
@@ -322,7 +305,7 @@ func (d Discovery) All() ([]Found, []error) {
 		seen[f.Kind][f.Name] = true
 		found = append(found, f)
 	}
-	for _, kind := range Kinds() {
+	for _, kind := range packer.Kinds() {
 		names := make([]string, 0, len(d.Configured[kind]))
 		for name := range d.Configured[kind] {
 			names = append(names, name)
@@ -370,14 +353,14 @@ func (d Discovery) All() ([]Found, []error) {
 		}
 	}
 	if d.Executable != "" {
-		for _, kind := range Kinds() {
+		for _, kind := range packer.Kinds() {
 			for _, name := range d.Builtins[kind] {
 				add(d.builtin(kind, name))
 			}
 		}
 	}
-	order := make(map[Kind]int)
-	for i, k := range append(Kinds(), KindMultiComponent) {
+	order := make(map[packer.Kind]int)
+	for i, k := range append(packer.Kinds(), KindMultiComponent) {
 		order[k] = i
 	}
 	sort.SliceStable(found, func(i, j int) bool {
@@ -392,7 +375,7 @@ func (d Discovery) All() ([]Found, []error) {
 	return found, errs
 }
 
-func (d Discovery) isBuiltin(kind Kind, name string) bool {
+func (d Discovery) isBuiltin(kind packer.Kind, name string) bool {
 	for _, n := range d.Builtins[kind] {
 		if n == name {
 			return true
@@ -401,7 +384,7 @@ func (d Discovery) isBuiltin(kind Kind, name string) bool {
 	return false
 }
 
-func (d Discovery) builtin(kind Kind, name string) Found {
+func (d Discovery) builtin(kind packer.Kind, name string) Found {
 	return Found{
 		Kind: kind, Name: name, Path: d.Executable,
 		Args:   []string{BuiltinSubcommand, BinaryName(kind, name)},
@@ -437,7 +420,7 @@ func orNone(s string) string {
 
 // configKey is the config file's map name for a kind: builders,
 // provisioners, post-processors, hooks, commands.
-func configKey(kind Kind) string {
+func configKey(kind packer.Kind) string {
 	return string(kind) + "s"
 }
 
@@ -445,7 +428,7 @@ func configKey(kind Kind) string {
 // file and key. Find and All share it, so an entry's problem (a relative
 // path, a missing file) is the same error whether a build uses the plugin
 // or `packer plugins` lists it, and fails nothing else.
-func (d Discovery) checkConfigured(kind Kind, name, path string) error {
+func (d Discovery) checkConfigured(kind packer.Kind, name, path string) error {
 	var err error
 	if filepath.IsAbs(path) {
 		err = checkExecutable(path)

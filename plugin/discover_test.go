@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/packer-classic/packer/packer"
 )
 
 // writePlugin makes an executable file named like a plugin in dir and
@@ -38,13 +40,13 @@ func testDiscovery(t *testing.T) (Discovery, map[Source]string) {
 	}
 	exe := filepath.Join(dirs[SourceExecutableDir], "packer")
 	d := Discovery{
-		Configured: map[Kind]map[string]string{},
+		Configured: map[packer.Kind]map[string]string{},
 		ConfigFile: filepath.Join(dirs[SourceConfig], "packerconfig"),
 		Executable: exe,
 		WorkingDir: dirs[SourceWorkingDir],
 		PluginDirs: []string{dirs[SourcePluginDir]},
 		PathDirs:   []string{dirs[SourcePath]},
-		Builtins:   map[Kind][]string{KindBuilder: {"null"}},
+		Builtins:   map[packer.Kind][]string{packer.KindBuilder: {"null"}},
 	}
 	return d, dirs
 }
@@ -57,13 +59,13 @@ func TestDiscovery_FindSearchesSourcesInDocumentedOrder(t *testing.T) {
 	order := []Source{SourceConfig, SourceExecutableDir, SourceWorkingDir, SourcePluginDir, SourcePath}
 	paths := map[Source]string{}
 	for _, src := range order {
-		paths[src] = writePlugin(t, dirs[src], BinaryName(KindBuilder, name))
+		paths[src] = writePlugin(t, dirs[src], BinaryName(packer.KindBuilder, name))
 	}
-	d.Configured[KindBuilder] = map[string]string{name: paths[SourceConfig]}
-	d.Builtins[KindBuilder] = append(d.Builtins[KindBuilder], name)
+	d.Configured[packer.KindBuilder] = map[string]string{name: paths[SourceConfig]}
+	d.Builtins[packer.KindBuilder] = append(d.Builtins[packer.KindBuilder], name)
 
 	for _, src := range order {
-		f, err := d.Find(KindBuilder, name)
+		f, err := d.Find(packer.KindBuilder, name)
 		if err != nil {
 			t.Fatalf("with %s present: %v", src, err)
 		}
@@ -71,12 +73,12 @@ func TestDiscovery_FindSearchesSourcesInDocumentedOrder(t *testing.T) {
 			t.Fatalf("found %s at %s, want %s at %s", f.Source, f.Path, src, paths[src])
 		}
 		if src == SourceConfig {
-			delete(d.Configured[KindBuilder], name)
+			delete(d.Configured[packer.KindBuilder], name)
 		} else if err := os.Remove(paths[src]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f, err := d.Find(KindBuilder, name)
+	f, err := d.Find(packer.KindBuilder, name)
 	if err != nil {
 		t.Fatalf("with only the built-in left: %v", err)
 	}
@@ -95,7 +97,7 @@ func TestDiscovery_FindSearchesSourcesInDocumentedOrder(t *testing.T) {
 func TestDiscovery_FindExternalOverridesBuiltin(t *testing.T) {
 	d, dirs := testDiscovery(t)
 	path := writePlugin(t, dirs[SourcePath], "packer-builder-null")
-	f, err := d.Find(KindBuilder, "null")
+	f, err := d.Find(packer.KindBuilder, "null")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +108,7 @@ func TestDiscovery_FindExternalOverridesBuiltin(t *testing.T) {
 
 func TestDiscovery_FindMissingPluginNamesWhatWasSearched(t *testing.T) {
 	d, dirs := testDiscovery(t)
-	_, err := d.Find(KindPostProcessor, "nope")
+	_, err := d.Find(packer.KindPostProcessor, "nope")
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
@@ -126,7 +128,7 @@ func TestDiscovery_FindSkipsNonExecutableFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := writePlugin(t, dirs[SourcePath], "packer-provisioner-x")
-	f, err := d.Find(KindProvisioner, "x")
+	f, err := d.Find(packer.KindProvisioner, "x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,10 +140,10 @@ func TestDiscovery_FindSkipsNonExecutableFiles(t *testing.T) {
 func TestDiscovery_FindConfigEntryThatIsMissingIsAnErrorNamingFileAndKey(t *testing.T) {
 	d, dirs := testDiscovery(t)
 	missing := filepath.Join(dirs[SourceConfig], "packer-builder-gone")
-	d.Configured[KindBuilder] = map[string]string{"gone": missing}
+	d.Configured[packer.KindBuilder] = map[string]string{"gone": missing}
 	// A binary of the same name elsewhere must not hide the broken entry.
 	writePlugin(t, dirs[SourcePath], "packer-builder-gone")
-	_, err := d.Find(KindBuilder, "gone")
+	_, err := d.Find(packer.KindBuilder, "gone")
 	if err == nil {
 		t.Fatal("want an error for a config entry whose file does not exist")
 	}
@@ -157,17 +159,17 @@ func TestDiscovery_aRelativeConfigEntryFailsOnlyItsPluginAsAMissingOneDoes(t *te
 	// Relative to the working directory it would even exist: it must still
 	// be refused, as the path would mean something else in another one.
 	writePlugin(t, dirs[SourceWorkingDir], "packer-builder-rel")
-	d.Configured[KindBuilder] = map[string]string{
+	d.Configured[packer.KindBuilder] = map[string]string{
 		"rel":  "packer-builder-rel",
 		"gone": filepath.Join(dirs[SourceConfig], "packer-builder-gone"),
 	}
 	for name, want := range map[string]string{"rel": `plugin path "packer-builder-rel" is not absolute`, "gone": "does not exist"} {
-		_, err := d.Find(KindBuilder, name)
+		_, err := d.Find(packer.KindBuilder, name)
 		if err == nil || !strings.Contains(err.Error(), d.ConfigFile) || !strings.Contains(err.Error(), "builders."+name) || !strings.Contains(err.Error(), want) {
 			t.Errorf("Find(%s) = %v, want an error naming %s, builders.%s and %q", name, err, d.ConfigFile, name, want)
 		}
 	}
-	if f, err := d.Find(KindBuilder, "null"); err != nil || f.Source != SourceBuiltin {
+	if f, err := d.Find(packer.KindBuilder, "null"); err != nil || f.Source != SourceBuiltin {
 		t.Errorf("a plugin the broken entries do not name: %+v, %v", f, err)
 	}
 	_, errs := d.All()
@@ -185,8 +187,8 @@ func TestDiscovery_FindConfigEntryNotExecutable(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d.Configured[KindCommand] = map[string]string{"x": path}
-	_, err := d.Find(KindCommand, "x")
+	d.Configured[packer.KindCommand] = map[string]string{"x": path}
+	_, err := d.Find(packer.KindCommand, "x")
 	if err == nil || !strings.Contains(err.Error(), "not executable") || !strings.Contains(err.Error(), "commands.x") {
 		t.Fatalf("err = %v, want a not-executable error naming commands.x", err)
 	}
@@ -195,21 +197,21 @@ func TestDiscovery_FindConfigEntryNotExecutable(t *testing.T) {
 func TestDiscovery_AllListsWinnersSortedWithSources(t *testing.T) {
 	d, dirs := testDiscovery(t)
 	configured := writePlugin(t, dirs[SourceConfig], "my-dev-build")
-	d.Configured[KindPostProcessor] = map[string]string{"dev": configured}
+	d.Configured[packer.KindPostProcessor] = map[string]string{"dev": configured}
 	inCwd := writePlugin(t, dirs[SourceWorkingDir], "packer-builder-null") // overrides the built-in
 	writePlugin(t, dirs[SourcePath], "packer-builder-null")                // shadowed by the cwd one
 	onPath := writePlugin(t, dirs[SourcePath], "packer-post-processor-zip")
 	plugDir := writePlugin(t, dirs[SourcePluginDir], "packer-command-hello")
 	writePlugin(t, dirs[SourcePath], "packer")          // not a plugin name
 	writePlugin(t, dirs[SourcePath], "packer-widget-x") // unknown kind
-	d.Builtins[KindProvisioner] = []string{"shell"}
+	d.Builtins[packer.KindProvisioner] = []string{"shell"}
 
 	found, errs := d.All()
 	if len(errs) != 0 {
 		t.Fatalf("errors: %v", errs)
 	}
 	type row struct {
-		kind       Kind
+		kind       packer.Kind
 		name, path string
 		source     Source
 	}
@@ -218,11 +220,11 @@ func TestDiscovery_AllListsWinnersSortedWithSources(t *testing.T) {
 		got = append(got, row{f.Kind, f.Name, f.Path, f.Source})
 	}
 	want := []row{
-		{KindBuilder, "null", inCwd, SourceWorkingDir},
-		{KindProvisioner, "shell", d.Executable, SourceBuiltin},
-		{KindPostProcessor, "dev", configured, SourceConfig},
-		{KindPostProcessor, "zip", onPath, SourcePath},
-		{KindCommand, "hello", plugDir, SourcePluginDir},
+		{packer.KindBuilder, "null", inCwd, SourceWorkingDir},
+		{packer.KindProvisioner, "shell", d.Executable, SourceBuiltin},
+		{packer.KindPostProcessor, "dev", configured, SourceConfig},
+		{packer.KindPostProcessor, "zip", onPath, SourcePath},
+		{packer.KindCommand, "hello", plugDir, SourcePluginDir},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("All() =\n%v\nwant\n%v", got, want)
@@ -231,7 +233,7 @@ func TestDiscovery_AllListsWinnersSortedWithSources(t *testing.T) {
 
 func TestDiscovery_AllReportsBrokenConfigEntries(t *testing.T) {
 	d, dirs := testDiscovery(t)
-	d.Configured[KindBuilder] = map[string]string{"gone": filepath.Join(dirs[SourceConfig], "missing")}
+	d.Configured[packer.KindBuilder] = map[string]string{"gone": filepath.Join(dirs[SourceConfig], "missing")}
 	found, errs := d.All()
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "builders.gone") {
 		t.Fatalf("errs = %v, want one naming builders.gone", errs)
@@ -244,15 +246,15 @@ func TestDiscovery_AllReportsBrokenConfigEntries(t *testing.T) {
 func TestParseBinaryName(t *testing.T) {
 	cases := []struct {
 		file string
-		kind Kind
+		kind packer.Kind
 		name string
 		ok   bool
 	}{
-		{"packer-builder-null", KindBuilder, "null", true},
-		{"packer-post-processor-shell-local", KindPostProcessor, "shell-local", true},
-		{"packer-provisioner-file.exe", KindProvisioner, "file", true},
-		{"packer-command-hello", KindCommand, "hello", true},
-		{"packer-hook-x", KindHook, "x", true},
+		{"packer-builder-null", packer.KindBuilder, "null", true},
+		{"packer-post-processor-shell-local", packer.KindPostProcessor, "shell-local", true},
+		{"packer-provisioner-file.exe", packer.KindProvisioner, "file", true},
+		{"packer-command-hello", packer.KindCommand, "hello", true},
+		{"packer-hook-x", packer.KindHook, "x", true},
 		{"packer-builder-", "", "", false},
 		{"packer", "", "", false},
 		{"packer-post-x", "", "", false},
@@ -293,7 +295,7 @@ func TestDiscovery_FindsComponentsOfMultiComponentPlugins(t *testing.T) {
 	duo := writePlugin(t, dir, "packer-plugin-duo")
 	d := Discovery{PathDirs: []string{dir}}
 	for name, component := range map[string]string{"duo": DefaultName, "duo-stamp": "stamp", "duo-two-parts": "two-parts"} {
-		f, err := d.Find(KindPostProcessor, name)
+		f, err := d.Find(packer.KindPostProcessor, name)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -303,10 +305,10 @@ func TestDiscovery_FindsComponentsOfMultiComponentPlugins(t *testing.T) {
 	}
 	// A single-component binary of the exact name wins.
 	single := writePlugin(t, dir, "packer-post-processor-duo-stamp")
-	if f, _ := d.Find(KindPostProcessor, "duo-stamp"); f.Path != single || f.Component != "" {
+	if f, _ := d.Find(packer.KindPostProcessor, "duo-stamp"); f.Path != single || f.Component != "" {
 		t.Errorf("found %+v, want the single-component %s", f, single)
 	}
-	if _, err := d.Find(KindPostProcessor, "trio"); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Find(packer.KindPostProcessor, "trio"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("trio: %v", err)
 	}
 }
@@ -336,7 +338,7 @@ func TestDiscovery_checksumFilesAreNeverPlugins(t *testing.T) {
 	writePlugin(t, dirs[SourcePath], "packer-plugin-duo_SHA256SUM")
 	writePlugin(t, dirs[SourceWorkingDir], "packer-command-hi_SHA256SUM")
 	for _, name := range []string{"x_SHA256SUM", "duo_SHA256SUM"} {
-		if f, err := d.Find(KindBuilder, name); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "checksum file") {
+		if f, err := d.Find(packer.KindBuilder, name); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "checksum file") {
 			t.Errorf("Find(builder, %s) = %+v, %v; want ErrNotFound saying it is a checksum file", name, f, err)
 		}
 	}
@@ -369,12 +371,12 @@ func TestDiscovery_warnsOfPluginsAnotherUserCouldReplace(t *testing.T) {
 	safe := writePlugin(t, dirs[SourcePluginDir], "packer-post-processor-safe")
 
 	for _, c := range []struct {
-		kind       Kind
+		kind       packer.Kind
 		name, want string
 	}{
-		{KindBuilder, "open", "plugin " + writable + " is world-writable"},
-		{KindProvisioner, "here", "plugin " + inOpenDir + " is in the world-writable directory " + dirs[SourceWorkingDir]},
-		{KindPostProcessor, "safe", ""},
+		{packer.KindBuilder, "open", "plugin " + writable + " is world-writable"},
+		{packer.KindProvisioner, "here", "plugin " + inOpenDir + " is in the world-writable directory " + dirs[SourceWorkingDir]},
+		{packer.KindPostProcessor, "safe", ""},
 	} {
 		warnings = nil
 		if _, err := d.Find(c.kind, c.name); err != nil {

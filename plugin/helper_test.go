@@ -364,3 +364,27 @@ func startHelper(t *testing.T, mode string, cfg ClientConfig) (*Client, *logWatc
 	t.Cleanup(c.Kill)
 	return c, logs
 }
+
+// Typed accessors to the component a test's plugin serves.
+
+func (c *Client) Builder() (packer.Builder, error) {
+	return componentAs[packer.Builder](c, packer.KindBuilder)
+}
+func (c *Client) Provisioner() (packer.Provisioner, error) {
+	return componentAs[packer.Provisioner](c, packer.KindProvisioner)
+}
+func (c *Client) PostProcessor() (packer.PostProcessor, error) {
+	return componentAs[packer.PostProcessor](c, packer.KindPostProcessor)
+}
+func (c *Client) Command() (packer.Command, error) {
+	return componentAs[packer.Command](c, packer.KindCommand)
+}
+
+func componentAs[T any](c *Client, kind packer.Kind) (T, error) {
+	var zero T
+	component, err := c.Component(kind)
+	if err != nil {
+		return zero, err
+	}
+	return component.(T), nil
+}

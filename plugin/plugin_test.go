@@ -282,7 +282,11 @@ func TestAuth_thePluginDropsAnIntruderAndKeepsWaitingForItsCore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	artifact, err := client.Builder().Run(context.Background(), newAnsweringUi("plain"), nil)
+	builder, err := client.Component(packer.KindBuilder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	artifact, err := builder.(packer.Builder).Run(context.Background(), newAnsweringUi("plain"), nil)
 	if err != nil || artifact.Id() != "plain" {
 		t.Fatalf("Run after the intruder = %v, %v", artifact, err)
 	}

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/packer-classic/packer/packer"
-	"github.com/packer-classic/packer/rpc"
 )
 
 // DefaultName registers a set's default component of a kind: in a binary
@@ -71,20 +72,20 @@ func (s *Set) RegisterPostProcessor(name string, make func() packer.PostProcesso
 	s.postProcessors[name] = make
 }
 
-// Dispense makes a new component of kind (rpc.KindBuilder, ...) registered
+// Dispense makes a new component of kind (packer.KindBuilder, ...) registered
 // as name. It is what the core's requests reach.
-func (s *Set) Dispense(kind, name string) (any, error) {
+func (s *Set) Dispense(kind packer.Kind, name string) (any, error) {
 	var component any
 	switch kind {
-	case rpc.KindBuilder:
+	case packer.KindBuilder:
 		if make, ok := s.builders[name]; ok {
 			component = make()
 		}
-	case rpc.KindProvisioner:
+	case packer.KindProvisioner:
 		if make, ok := s.provisioners[name]; ok {
 			component = make()
 		}
-	case rpc.KindPostProcessor:
+	case packer.KindPostProcessor:
 		if make, ok := s.postProcessors[name]; ok {
 			component = make()
 		}
@@ -112,20 +113,44 @@ type Description struct {
 	PostProcessors []string `json:"post_processors"`
 }
 
-func (d Description) list(kind string) string {
-	var names []string
+// Names lists the names the plugin registered components of kind under
+// (DefaultName for its default one).
+func (d Description) Names(kind packer.Kind) []string {
 	switch kind {
-	case rpc.KindBuilder:
-		names = d.Builders
-	case rpc.KindProvisioner:
-		names = d.Provisioners
-	case rpc.KindPostProcessor:
-		names = d.PostProcessors
+	case packer.KindBuilder:
+		return d.Builders
+	case packer.KindProvisioner:
+		return d.Provisioners
+	case packer.KindPostProcessor:
+		return d.PostProcessors
 	}
-	if len(names) == 0 {
-		return "none of that kind"
+	return nil
+}
+
+// Types lists, for a user, the template types the components of kind of
+// the plugin binary have: NAME for the default one, NAME-COMPONENT for the
+// others, or "(none)".
+func (d Description) Types(binary string, kind packer.Kind) string {
+	prefix := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(binary), "packer-plugin-"), ".exe")
+	var types []string
+	for _, c := range d.Names(kind) {
+		if c == DefaultName {
+			types = append(types, prefix)
+		} else {
+			types = append(types, prefix+"-"+c)
+		}
 	}
-	return fmt.Sprint(names)
+	if len(types) == 0 {
+		return "(none)"
+	}
+	return strings.Join(types, ", ")
+}
+
+func (d Description) list(kind packer.Kind) string {
+	if names := d.Names(kind); len(names) > 0 {
+		return fmt.Sprint(names)
+	}
+	return "none of that kind"
 }
 
 func (s *Set) describe() Description {

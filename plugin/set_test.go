@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/packer"
-	"github.com/packer-classic/packer/rpc"
 )
 
 func TestSet_describePrintsVersionProtocolAndComponents(t *testing.T) {
@@ -33,7 +32,7 @@ func TestSet_oneProcessServesManyInstancesEachOnItsOwn(t *testing.T) {
 	c, _ := startHelper(t, "set", ClientConfig{Name: "packer-plugin-test"})
 	var builders []packer.Builder
 	for range 3 {
-		b, err := c.Dispense(rpc.KindBuilder, DefaultName)
+		b, err := c.Dispense(packer.KindBuilder, DefaultName)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,10 +44,10 @@ func TestSet_oneProcessServesManyInstancesEachOnItsOwn(t *testing.T) {
 			t.Fatalf("builder %d: %v, %v", i, a, err)
 		}
 	}
-	if _, err := c.Dispense(rpc.KindPostProcessor, "sizes"); err != nil {
+	if _, err := c.Dispense(packer.KindPostProcessor, "sizes"); err != nil {
 		t.Errorf("post-processor: %v", err)
 	}
-	_, err := c.Dispense(rpc.KindProvisioner, "nope")
+	_, err := c.Dispense(packer.KindProvisioner, "nope")
 	if err == nil || !strings.Contains(err.Error(), `no provisioner named "nope" (it has [greet])`) {
 		t.Errorf("missing component: %v", err)
 	}

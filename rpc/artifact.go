@@ -9,6 +9,27 @@ import (
 	"github.com/packer-classic/packer/packer"
 )
 
+// packer.Artifact on the wire. Its facts travel with its reference
+// (wireArtifact); State and Destroy are calls.
+var artifactInterface = declare(wireInterface{
+	id:   7,
+	name: "Artifact",
+	serve: func(s *session, obj any) any {
+		if a, ok := obj.(packer.Artifact); ok {
+			return &artifactServer{s: s, impl: a}
+		}
+		return nil
+	},
+	proxy:   func(r *remote) any { return &artifactClient{r: r} },
+	methods: []string{artifactFacts, artifactState, artifactDestroy},
+})
+
+const (
+	artifactFacts   = "Artifact.Facts"
+	artifactState   = "Artifact.State"
+	artifactDestroy = "Artifact.Destroy"
+)
+
 // MaxArtifactDescription bounds an artifact's String as it crosses a
 // connection: a longer description is cut there, with a note saying how
 // long it was, because it is meant for a person and would otherwise take a
@@ -23,10 +44,10 @@ const (
 	maxArtifactFiles = 16 << 20
 )
 
-// artifactFacts are what an artifact says of itself that does not change:
+// ArtifactFacts are what an artifact says of itself that does not change:
 // they travel with its reference, so the side that receives it asks for them
 // no more (packer.Artifact documents that they are fixed).
-type artifactFacts struct {
+type ArtifactFacts struct {
 	BuilderID   string
 	ID          string
 	Description string
@@ -37,7 +58,7 @@ type artifactFacts struct {
 // when it comes from the side that sends it.
 type wireArtifact struct {
 	Ref   ref
-	Facts *artifactFacts
+	Facts *ArtifactFacts
 }
 
 // exportArtifact makes a callable by the other side, its facts read once
@@ -55,8 +76,8 @@ func (s *session) exportArtifact(a packer.Artifact) (wireArtifact, error) {
 	return wireArtifact{Ref: r, Facts: facts}, nil
 }
 
-func readFacts(a packer.Artifact) (*artifactFacts, error) {
-	f := &artifactFacts{BuilderID: a.BuilderId(), ID: a.Id(), Description: a.String(), Files: a.Files()}
+func readFacts(a packer.Artifact) (*ArtifactFacts, error) {
+	f := &ArtifactFacts{BuilderID: a.BuilderId(), ID: a.Id(), Description: a.String(), Files: a.Files()}
 	if n := len(f.BuilderID); n > maxArtifactID {
 		return nil, fmt.Errorf("the artifact's BuilderId() is %d bytes, over the %d an identifier may be", n, maxArtifactID)
 	}
@@ -83,7 +104,7 @@ func readFacts(a packer.Artifact) (*artifactFacts, error) {
 // resolveArtifact turns an artifact from the other side into one this side
 // can use: a proxy that knows its facts, or this side's own artifact.
 func (s *session) resolveArtifact(w wireArtifact) (packer.Artifact, error) {
-	a, err := resolveAs[packer.Artifact](s, w.Ref, ifaceArtifact)
+	a, err := resolveAs[packer.Artifact](s, w.Ref, artifactInterface.id)
 	if err != nil || a == nil {
 		return nil, err
 	}
@@ -100,7 +121,7 @@ type artifactClient struct {
 	r *remote
 
 	mu    sync.Mutex
-	facts *artifactFacts
+	facts *ArtifactFacts
 }
 
 var _ packer.Artifact = (*artifactClient)(nil)
@@ -111,7 +132,7 @@ type ArtifactStateReply struct {
 	Err   *wireError
 }
 
-func (a *artifactClient) know(f *artifactFacts) {
+func (a *artifactClient) know(f *ArtifactFacts) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.facts == nil {
@@ -121,12 +142,12 @@ func (a *artifactClient) know(f *artifactFacts) {
 
 // known returns the artifact's facts, asking for them once if they did not
 // come with it.
-func (a *artifactClient) known() *artifactFacts {
+func (a *artifactClient) known() *ArtifactFacts {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.facts == nil {
-		var facts artifactFacts
-		if err := a.r.call("Artifact.Facts", false, &facts); err != nil {
+		var facts ArtifactFacts
+		if err := a.r.call(artifactFacts, false, &facts); err != nil {
 			a.r.s.logger.Printf("rpc: Artifact.Facts failed: %v", err)
 			return &facts
 		}
@@ -142,7 +163,7 @@ func (a *artifactClient) String() string    { return a.known().Description }
 
 func (a *artifactClient) State(name string) any {
 	var reply ArtifactStateReply
-	if err := a.r.call("Artifact.State", name, &reply); err != nil {
+	if err := a.r.call(artifactState, name, &reply); err != nil {
 		a.r.s.logger.Printf("rpc: Artifact.State(%q): %v", name, err)
 		return nil
 	}
@@ -159,7 +180,7 @@ func (a *artifactClient) State(name string) any {
 
 func (a *artifactClient) Destroy() error {
 	var reply ErrorReply
-	if err := a.r.call("Artifact.Destroy", false, &reply); err != nil {
+	if err := a.r.call(artifactDestroy, false, &reply); err != nil {
 		return err
 	}
 	return decodeError(reply.Err)
@@ -174,8 +195,8 @@ type artifactServer struct {
 }
 
 // Facts serves an artifact's facts to a side that received it without them.
-func (a *artifactServer) Facts(_ bool, reply *artifactFacts) error {
-	we := a.s.run("Artifact.Facts", func() error {
+func (a *artifactServer) Facts(_ bool, reply *ArtifactFacts) error {
+	we := a.s.run(artifactFacts, func() error {
 		facts, err := readFacts(a.impl)
 		if err == nil {
 			*reply = *facts
@@ -187,7 +208,7 @@ func (a *artifactServer) Facts(_ bool, reply *artifactFacts) error {
 
 // State serves Artifact.State.
 func (a *artifactServer) State(name string, reply *ArtifactStateReply) error {
-	reply.Err = a.s.run("Artifact.State", func() error {
+	reply.Err = a.s.run(artifactState, func() error {
 		var err error
 		reply.Value, err = encodeValue(valueLabel{"artifact state", name}, a.impl.State(name))
 		return err
@@ -197,6 +218,6 @@ func (a *artifactServer) State(name string, reply *ArtifactStateReply) error {
 
 // Destroy serves Artifact.Destroy.
 func (a *artifactServer) Destroy(_ bool, reply *ErrorReply) error {
-	reply.Err = a.s.run("Artifact.Destroy", a.impl.Destroy)
+	reply.Err = a.s.run(artifactDestroy, a.impl.Destroy)
 	return nil
 }

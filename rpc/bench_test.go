@@ -208,7 +208,7 @@ func BenchmarkDispense(b *testing.B) {
 	client := connectTCP(b, &namedBuilders{})
 	b.ResetTimer()
 	for range b.N {
-		if _, err := client.Dispense(KindBuilder, "counter"); err != nil {
+		if _, err := client.Dispense(packer.KindBuilder, "counter"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -7,15 +7,25 @@ import (
 	"github.com/packer-classic/packer/packer"
 )
 
-// builderClient is a packer.Builder on the other side of the connection.
-type builderClient struct{ r *remote }
+// packer.Builder on the wire.
+var builderInterface = declare(wireInterface{
+	id:   2,
+	name: "Builder",
+	kind: packer.KindBuilder,
+	serve: func(s *session, obj any) any {
+		if b, ok := obj.(packer.Builder); ok {
+			return &builderServer{s: s, impl: b}
+		}
+		return nil
+	},
+	proxy:   func(r *remote) any { return &builderClient{r} },
+	methods: []string{builderPrepare, builderRun},
+})
 
-var _ packer.Builder = (*builderClient)(nil)
-
-// PrepareArgs is the wire form of a component's Prepare arguments.
-type PrepareArgs struct {
-	Raws []byte // JSON array of the raws
-}
+const (
+	builderPrepare = "Builder.Prepare"
+	builderRun     = "Builder.Run"
+)
 
 // BuilderPrepareReply is the wire form of Builder.Prepare's results.
 type BuilderPrepareReply struct {
@@ -30,12 +40,16 @@ type BuilderRunArgs struct {
 	Hook ref
 }
 
-// ArtifactReply is the wire form of a method that returns an Artifact.
-type ArtifactReply struct {
+// BuilderRunReply is the wire form of Builder.Run's results.
+type BuilderRunReply struct {
 	Artifact wireArtifact
-	Keep     bool
 	Err      *wireError
 }
+
+// builderClient is a packer.Builder on the other side of the connection.
+type builderClient struct{ r *remote }
+
+var _ packer.Builder = (*builderClient)(nil)
 
 func (b *builderClient) Prepare(raws ...any) ([]string, error) {
 	args, err := prepareArgs(raws)
@@ -43,7 +57,7 @@ func (b *builderClient) Prepare(raws ...any) ([]string, error) {
 		return nil, err
 	}
 	var reply BuilderPrepareReply
-	if err := b.r.call("Builder.Prepare", args, &reply); err != nil {
+	if err := b.r.call(builderPrepare, args, &reply); err != nil {
 		return nil, err
 	}
 	return reply.Warnings, decodeError(reply.Err)
@@ -53,8 +67,8 @@ func (b *builderClient) Run(ctx context.Context, ui packer.Ui, hook packer.Hook)
 	wc, stop := b.r.s.exportContext(ctx)
 	defer stop()
 	args := &BuilderRunArgs{Ctx: wc, Ui: b.r.s.export(ui), Hook: b.r.s.export(hook)}
-	var reply ArtifactReply
-	if err := b.r.callContext(ctx, "Builder.Run", args, &reply); err != nil {
+	var reply BuilderRunReply
+	if err := b.r.callContext(ctx, builderRun, args, &reply); err != nil {
 		return nil, err
 	}
 	artifact, err := b.r.s.resolveArtifact(reply.Artifact)
@@ -74,7 +88,7 @@ type builderServer struct {
 
 // Prepare serves Builder.Prepare.
 func (b *builderServer) Prepare(args *PrepareArgs, reply *BuilderPrepareReply) error {
-	reply.Err = b.s.run("Builder.Prepare", func() error {
+	reply.Err = b.s.run(builderPrepare, func() error {
 		raws, err := decodeRaws(args)
 		if err != nil {
 			return err
@@ -86,13 +100,13 @@ func (b *builderServer) Prepare(args *PrepareArgs, reply *BuilderPrepareReply) e
 }
 
 // Run serves Builder.Run.
-func (b *builderServer) Run(args *BuilderRunArgs, reply *ArtifactReply) error {
-	reply.Err = b.s.run("Builder.Run", func() error {
-		ui, err := resolveAs[packer.Ui](b.s, args.Ui, ifaceUi)
+func (b *builderServer) Run(args *BuilderRunArgs, reply *BuilderRunReply) error {
+	reply.Err = b.s.run(builderRun, func() error {
+		ui, err := resolveAs[packer.Ui](b.s, args.Ui, uiInterface.id)
 		if err != nil {
 			return err
 		}
-		hook, err := resolveAs[packer.Hook](b.s, args.Hook, ifaceHook)
+		hook, err := resolveAs[packer.Hook](b.s, args.Hook, hookInterface.id)
 		if err != nil {
 			return err
 		}
@@ -106,35 +120,4 @@ func (b *builderServer) Run(args *BuilderRunArgs, reply *ArtifactReply) error {
 		return err
 	})
 	return nil
-}
-
-func prepareArgs(raws []any) (*PrepareArgs, error) {
-	encoded, err := encodeValue(valueLabel{what: "the configuration"}, raws)
-	if err != nil {
-		return nil, err
-	}
-	return &PrepareArgs{Raws: encoded}, nil
-}
-
-func decodeRaws(args *PrepareArgs) ([]any, error) {
-	v, err := decodeValue(valueLabel{what: "the configuration"}, args.Raws)
-	if err != nil || v == nil {
-		return nil, err
-	}
-	raws, _ := v.([]any)
-	return raws, nil
-}
-
-// resolveAs resolves a reference and checks that it implements T.
-func resolveAs[T any](s *session, r ref, iface byte) (T, error) {
-	var zero T
-	obj, err := s.resolve(r, iface)
-	if err != nil || obj == nil {
-		return zero, err
-	}
-	t, ok := obj.(T)
-	if !ok {
-		return zero, &remoteError{message: "the other side handed back an object of the wrong kind"}
-	}
-	return t, nil
 }

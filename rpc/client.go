@@ -3,7 +3,6 @@ package rpc
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/packer-classic/packer/packer"
 )
@@ -26,24 +25,16 @@ func NewClient(conn io.ReadWriteCloser, cfg *Config) (*Client, error) {
 	return &Client{s: s}, nil
 }
 
-// Builder returns the builder the plugin serves.
-func (c *Client) Builder() packer.Builder { return c.s.proxy(ifaceBuilder, rootID).(packer.Builder) }
-
-// Provisioner returns the provisioner the plugin serves.
-func (c *Client) Provisioner() packer.Provisioner {
-	return c.s.proxy(ifaceProvisioner, rootID).(packer.Provisioner)
+// Component returns the component the plugin serves, as the interface of
+// kind (a packer.Builder for packer.KindBuilder, and so on). Nothing crosses
+// until it is first called.
+func (c *Client) Component(kind packer.Kind) (any, error) {
+	i, err := interfaceOf(kind)
+	if err != nil {
+		return nil, err
+	}
+	return c.s.proxy(i.id, rootID), nil
 }
-
-// PostProcessor returns the post-processor the plugin serves.
-func (c *Client) PostProcessor() packer.PostProcessor {
-	return c.s.proxy(ifacePostProcessor, rootID).(packer.PostProcessor)
-}
-
-// Hook returns the hook the plugin serves.
-func (c *Client) Hook() packer.Hook { return c.s.proxy(ifaceHook, rootID).(packer.Hook) }
-
-// Command returns the command the plugin serves.
-func (c *Client) Command() packer.Command { return c.s.proxy(ifaceCommand, rootID).(packer.Command) }
 
 // Close closes the connection. Calls in flight fail with ErrConnectionLost
 // and the plugin, seeing its connection gone, exits.
@@ -58,12 +49,11 @@ func (c *Client) Done() <-chan struct{} { return c.s.closed.Done() }
 // Serve serves component (a packer.Builder, Provisioner, PostProcessor,
 // Hook or Command, or a Dispenser of them) on conn, the plugin's end of the
 // connection, until the connection closes and the calls still running have
-// returned (at most Config.ShutdownGrace). It returns nil when the other
-// side closed it.
+// returned (at most 5s after the connection went: their contexts are
+// cancelled, so components clean up). It returns nil when the other side
+// closed it.
 func Serve(conn io.ReadWriteCloser, component any, cfg *Config) error {
-	switch component.(type) {
-	case packer.Builder, packer.Provisioner, packer.PostProcessor, packer.Hook, packer.Command, Dispenser:
-	default:
+	if !servable(component) {
 		conn.Close()
 		return fmt.Errorf("rpc: cannot serve a %T: it is not a packer.Builder, Provisioner, PostProcessor, Hook, Command or rpc.Dispenser", component)
 	}
@@ -73,39 +63,22 @@ func Serve(conn io.ReadWriteCloser, component any, cfg *Config) error {
 	}
 	s.objects.registerAt(rootID, component)
 	s.serve()
-	// The connection is gone and every context the core handed in is
-	// cancelled: give the calls still running a moment to clean up.
-	grace := s.config.ShutdownGrace
-	if grace == 0 {
-		grace = 5 * time.Second
-	}
-	if !s.inflight.waitIdle(grace) {
-		s.logger.Printf("rpc: calls still running %s after the connection closed; leaving them", grace)
+	if !s.inflight.waitIdle(shutdownGrace) {
+		s.logger.Printf("rpc: calls still running %s after the connection closed; leaving them", shutdownGrace)
 	}
 	return nil
 }
 
-// newProxy wraps a remote object in the proxy for its interface.
-func newProxy(r *remote) any {
-	switch r.iface {
-	case ifaceBuilder:
-		return &builderClient{r}
-	case ifaceProvisioner:
-		return &provisionerClient{r}
-	case ifacePostProcessor:
-		return &postProcessorClient{r}
-	case ifaceHook:
-		return &hookClient{r}
-	case ifaceUi:
-		return &uiClient{r}
-	case ifaceArtifact:
-		return &artifactClient{r: r}
-	case ifaceCommunicator:
-		return &communicatorClient{r}
-	case ifaceCommand:
-		return &commandClient{r}
-	case ifaceCmdExit:
-		return &cmdExitClient{r}
+// servable reports whether component is a Dispenser or a component of a
+// kind.
+func servable(component any) bool {
+	if _, ok := component.(Dispenser); ok {
+		return true
 	}
-	panic(fmt.Sprintf("rpc: no proxy for interface %d", r.iface))
+	for _, kind := range packer.Kinds() {
+		if i, err := interfaceOf(kind); err == nil && i.serve(nil, component) != nil {
+			return true
+		}
+	}
+	return false
 }

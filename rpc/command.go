@@ -6,6 +6,27 @@ import (
 	"github.com/packer-classic/packer/packer"
 )
 
+// packer.Command on the wire: a packer-command-NAME plugin.
+var commandInterface = declare(wireInterface{
+	id:   9,
+	name: "Command",
+	kind: packer.KindCommand,
+	serve: func(s *session, obj any) any {
+		if c, ok := obj.(packer.Command); ok {
+			return &commandServer{s: s, impl: c}
+		}
+		return nil
+	},
+	proxy:   func(r *remote) any { return &commandClient{r} },
+	methods: []string{commandHelp, commandSynopsis, commandRun},
+})
+
+const (
+	commandHelp     = "Command.Help"
+	commandSynopsis = "Command.Synopsis"
+	commandRun      = "Command.Run"
+)
+
 // commandClient is a packer.Command on the other side of the connection.
 type commandClient struct{ r *remote }
 
@@ -26,13 +47,13 @@ type CommandRunReply struct {
 
 func (c *commandClient) Help() string {
 	var help string
-	c.r.callNoError("Command.Help", false, &help)
+	c.r.callNoError(commandHelp, false, &help)
 	return help
 }
 
 func (c *commandClient) Synopsis() string {
 	var synopsis string
-	c.r.callNoError("Command.Synopsis", false, &synopsis)
+	c.r.callNoError(commandSynopsis, false, &synopsis)
 	return synopsis
 }
 
@@ -40,7 +61,7 @@ func (c *commandClient) Run(ctx context.Context, ui packer.Ui, args []string) in
 	wc, stop := c.r.s.exportContext(ctx)
 	defer stop()
 	var reply CommandRunReply
-	if err := c.r.callContext(ctx, "Command.Run", &CommandRunArgs{Ctx: wc, Ui: c.r.s.export(ui), Args: args}, &reply); err != nil {
+	if err := c.r.callContext(ctx, commandRun, &CommandRunArgs{Ctx: wc, Ui: c.r.s.export(ui), Args: args}, &reply); err != nil {
 		ui.Error(err.Error())
 		return 1
 	}
@@ -61,18 +82,18 @@ type commandServer struct {
 
 // Help serves Command.Help.
 func (c *commandServer) Help(_ bool, reply *string) error {
-	return decodeError(c.s.run("Command.Help", func() error { *reply = c.impl.Help(); return nil }))
+	return decodeError(c.s.run(commandHelp, func() error { *reply = c.impl.Help(); return nil }))
 }
 
 // Synopsis serves Command.Synopsis.
 func (c *commandServer) Synopsis(_ bool, reply *string) error {
-	return decodeError(c.s.run("Command.Synopsis", func() error { *reply = c.impl.Synopsis(); return nil }))
+	return decodeError(c.s.run(commandSynopsis, func() error { *reply = c.impl.Synopsis(); return nil }))
 }
 
 // Run serves Command.Run.
 func (c *commandServer) Run(args *CommandRunArgs, reply *CommandRunReply) error {
-	reply.Err = c.s.run("Command.Run", func() error {
-		ui, err := resolveAs[packer.Ui](c.s, args.Ui, ifaceUi)
+	reply.Err = c.s.run(commandRun, func() error {
+		ui, err := resolveAs[packer.Ui](c.s, args.Ui, uiInterface.id)
 		if err != nil {
 			return err
 		}

@@ -12,8 +12,8 @@ import (
 // namedBuilders dispenses a fresh builder per request, counting them.
 type namedBuilders struct{ made int }
 
-func (d *namedBuilders) Dispense(kind, name string) (any, error) {
-	if kind != KindBuilder || name != "counter" {
+func (d *namedBuilders) Dispense(kind packer.Kind, name string) (any, error) {
+	if kind != packer.KindBuilder || name != "counter" {
 		return nil, fmt.Errorf("no %s named %q here", kind, name)
 	}
 	d.made++
@@ -26,7 +26,7 @@ func (d *namedBuilders) Dispense(kind, name string) (any, error) {
 func TestDispense_eachRequestGetsItsOwnInstance(t *testing.T) {
 	client := connect(t, &namedBuilders{}, nil, nil)
 	for want := 1; want <= 2; want++ {
-		component, err := client.Dispense(KindBuilder, "counter")
+		component, err := client.Dispense(packer.KindBuilder, "counter")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func TestDispense_eachRequestGetsItsOwnInstance(t *testing.T) {
 func TestDispense_manyRequestsShareOneStream(t *testing.T) {
 	client := connect(t, &namedBuilders{}, nil, nil)
 	for range 20 {
-		if _, err := client.Dispense(KindBuilder, "counter"); err != nil {
+		if _, err := client.Dispense(packer.KindBuilder, "counter"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,17 +56,17 @@ func TestDispense_manyRequestsShareOneStream(t *testing.T) {
 
 func TestDispense_unknownNameOrKindIsAClearError(t *testing.T) {
 	client := connect(t, &namedBuilders{}, nil, nil)
-	if _, err := client.Dispense(KindProvisioner, "counter"); err == nil || !strings.Contains(err.Error(), `no provisioner named "counter"`) {
+	if _, err := client.Dispense(packer.KindProvisioner, "counter"); err == nil || !strings.Contains(err.Error(), `no provisioner named "counter"`) {
 		t.Errorf("Dispense of a missing component = %v", err)
 	}
-	if _, err := client.Dispense("gizmo", "x"); err == nil || !strings.Contains(err.Error(), `cannot dispense a "gizmo"`) {
+	if _, err := client.Dispense("gizmo", "x"); err == nil || !strings.Contains(err.Error(), `no component kind "gizmo"`) {
 		t.Errorf("Dispense of an unknown kind = %v", err)
 	}
 }
 
 func TestDispense_fromASingleComponentPluginSaysWhy(t *testing.T) {
 	client := connect(t, &funcBuilder{}, nil, nil)
-	_, err := client.Dispense(KindBuilder, "x")
+	_, err := client.Dispense(packer.KindBuilder, "x")
 	if err == nil || !strings.Contains(err.Error(), "serves a single component") {
 		t.Errorf("Dispense = %v", err)
 	}

@@ -3,18 +3,9 @@ package rpc
 import (
 	"context"
 	"errors"
-	"fmt"
-	"runtime/debug"
 
 	"github.com/packer-classic/packer/packer"
 )
-
-// wireError is an error on the wire: its message, and which of the sentinel
-// errors callers test for with errors.Is it wraps, if any.
-type wireError struct {
-	Message  string
-	Sentinel string
-}
 
 // sentinels are the errors whose identity survives the trip.
 var sentinels = []struct {
@@ -25,6 +16,7 @@ var sentinels = []struct {
 	{"deadline", context.DeadlineExceeded},
 	{"no-terminal", packer.ErrNoTerminal},
 	{"connection-lost", ErrConnectionLost},
+	{"abandoned", ErrAbandoned},
 }
 
 func encodeError(err error) *wireError {
@@ -61,26 +53,3 @@ type remoteError struct {
 
 func (e *remoteError) Error() string { return e.message }
 func (e *remoteError) Unwrap() error { return e.sentinel }
-
-// run calls fn for a served method, turning a panic into an error the caller
-// receives (and Config.OnPanic hears of) instead of a dead connection.
-func (s *session) run(method string, fn func() error) (we *wireError) {
-	s.inflight.begin()
-	defer s.inflight.end()
-	defer func() {
-		if v := recover(); v != nil {
-			stack := debug.Stack()
-			s.logger.Printf("rpc: panic in %s: %v\n%s", method, v, stack)
-			if s.config.OnPanic != nil {
-				s.config.OnPanic(method, v, stack)
-			}
-			we = &wireError{Message: fmt.Sprintf("%s panicked: %v", method, v)}
-		}
-	}()
-	return encodeError(fn())
-}
-
-// ErrorReply is the wire form of a method's result when it is only an error.
-type ErrorReply struct {
-	Err *wireError
-}

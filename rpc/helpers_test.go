@@ -161,3 +161,27 @@ func containsLine(lines []string, want string) bool {
 	}
 	return false
 }
+
+// Typed accessors to the component a test's plugin end serves.
+
+func (c *Client) Builder() packer.Builder {
+	return mustComponent[packer.Builder](c, packer.KindBuilder)
+}
+func (c *Client) Provisioner() packer.Provisioner {
+	return mustComponent[packer.Provisioner](c, packer.KindProvisioner)
+}
+func (c *Client) PostProcessor() packer.PostProcessor {
+	return mustComponent[packer.PostProcessor](c, packer.KindPostProcessor)
+}
+func (c *Client) Hook() packer.Hook { return mustComponent[packer.Hook](c, packer.KindHook) }
+func (c *Client) Command() packer.Command {
+	return mustComponent[packer.Command](c, packer.KindCommand)
+}
+
+func mustComponent[T any](c *Client, kind packer.Kind) T {
+	component, err := c.Component(kind)
+	if err != nil {
+		panic(err)
+	}
+	return component.(T)
+}

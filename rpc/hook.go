@@ -6,10 +6,22 @@ import (
 	"github.com/packer-classic/packer/packer"
 )
 
-// hookClient is a packer.Hook on the other side of the connection.
-type hookClient struct{ r *remote }
+// packer.Hook on the wire. A hook's data travels as JSON (values.go).
+var hookInterface = declare(wireInterface{
+	id:   5,
+	name: "Hook",
+	kind: packer.KindHook,
+	serve: func(s *session, obj any) any {
+		if h, ok := obj.(packer.Hook); ok {
+			return &hookServer{s: s, impl: h}
+		}
+		return nil
+	},
+	proxy:   func(r *remote) any { return &hookClient{r} },
+	methods: []string{hookRun},
+})
 
-var _ packer.Hook = (*hookClient)(nil)
+const hookRun = "Hook.Run"
 
 // HookRunArgs is the wire form of Hook.Run's arguments.
 type HookRunArgs struct {
@@ -20,6 +32,11 @@ type HookRunArgs struct {
 	Data []byte
 }
 
+// hookClient is a packer.Hook on the other side of the connection.
+type hookClient struct{ r *remote }
+
+var _ packer.Hook = (*hookClient)(nil)
+
 func (h *hookClient) Run(ctx context.Context, name string, ui packer.Ui, comm packer.Communicator, data any) error {
 	encoded, err := encodeValue(valueLabel{"the data of hook", name}, data)
 	if err != nil {
@@ -29,7 +46,7 @@ func (h *hookClient) Run(ctx context.Context, name string, ui packer.Ui, comm pa
 	defer stop()
 	args := &HookRunArgs{Ctx: wc, Name: name, Ui: h.r.s.export(ui), Comm: h.r.s.export(comm), Data: encoded}
 	var reply ErrorReply
-	if err := h.r.callContext(ctx, "Hook.Run", args, &reply); err != nil {
+	if err := h.r.callContext(ctx, hookRun, args, &reply); err != nil {
 		return err
 	}
 	return decodeError(reply.Err)
@@ -45,12 +62,12 @@ type hookServer struct {
 
 // Run serves Hook.Run.
 func (h *hookServer) Run(args *HookRunArgs, reply *ErrorReply) error {
-	reply.Err = h.s.run("Hook.Run", func() error {
-		ui, err := resolveAs[packer.Ui](h.s, args.Ui, ifaceUi)
+	reply.Err = h.s.run(hookRun, func() error {
+		ui, err := resolveAs[packer.Ui](h.s, args.Ui, uiInterface.id)
 		if err != nil {
 			return err
 		}
-		comm, err := resolveAs[packer.Communicator](h.s, args.Comm, ifaceCommunicator)
+		comm, err := resolveAs[packer.Communicator](h.s, args.Comm, communicatorInterface.id)
 		if err != nil {
 			return err
 		}

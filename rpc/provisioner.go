@@ -6,37 +6,54 @@ import (
 	"github.com/packer-classic/packer/packer"
 )
 
+// packer.Provisioner on the wire.
+var provisionerInterface = declare(wireInterface{
+	id:   3,
+	name: "Provisioner",
+	kind: packer.KindProvisioner,
+	serve: func(s *session, obj any) any {
+		if p, ok := obj.(packer.Provisioner); ok {
+			return &provisionerServer{s: s, impl: p}
+		}
+		return nil
+	},
+	proxy:   func(r *remote) any { return &provisionerClient{r} },
+	methods: []string{provisionerPrepare, provisionerProvision},
+})
+
+const (
+	provisionerPrepare   = "Provisioner.Prepare"
+	provisionerProvision = "Provisioner.Provision"
+)
+
+// ProvisionerProvisionArgs is the wire form of Provisioner.Provision's
+// arguments.
+type ProvisionerProvisionArgs struct {
+	Ctx  wireContext
+	Ui   ref
+	Comm ref
+}
+
 // provisionerClient is a packer.Provisioner on the other side of the
 // connection.
 type provisionerClient struct{ r *remote }
 
 var _ packer.Provisioner = (*provisionerClient)(nil)
 
-// ProvisionArgs is the wire form of Provisioner.Provision's arguments.
-type ProvisionArgs struct {
-	Ctx  wireContext
-	Ui   ref
-	Comm ref
-}
-
 func (p *provisionerClient) Prepare(raws ...any) error {
 	args, err := prepareArgs(raws)
 	if err != nil {
 		return err
 	}
-	var reply ErrorReply
-	if err := p.r.call("Provisioner.Prepare", args, &reply); err != nil {
-		return err
-	}
-	return decodeError(reply.Err)
+	return p.r.callErr(provisionerPrepare, args)
 }
 
 func (p *provisionerClient) Provision(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
 	wc, stop := p.r.s.exportContext(ctx)
 	defer stop()
-	args := &ProvisionArgs{Ctx: wc, Ui: p.r.s.export(ui), Comm: p.r.s.export(comm)}
+	args := &ProvisionerProvisionArgs{Ctx: wc, Ui: p.r.s.export(ui), Comm: p.r.s.export(comm)}
 	var reply ErrorReply
-	if err := p.r.callContext(ctx, "Provisioner.Provision", args, &reply); err != nil {
+	if err := p.r.callContext(ctx, provisionerProvision, args, &reply); err != nil {
 		return err
 	}
 	return decodeError(reply.Err)
@@ -52,7 +69,7 @@ type provisionerServer struct {
 
 // Prepare serves Provisioner.Prepare.
 func (p *provisionerServer) Prepare(args *PrepareArgs, reply *ErrorReply) error {
-	reply.Err = p.s.run("Provisioner.Prepare", func() error {
+	reply.Err = p.s.run(provisionerPrepare, func() error {
 		raws, err := decodeRaws(args)
 		if err != nil {
 			return err
@@ -63,13 +80,13 @@ func (p *provisionerServer) Prepare(args *PrepareArgs, reply *ErrorReply) error 
 }
 
 // Provision serves Provisioner.Provision.
-func (p *provisionerServer) Provision(args *ProvisionArgs, reply *ErrorReply) error {
-	reply.Err = p.s.run("Provisioner.Provision", func() error {
-		ui, err := resolveAs[packer.Ui](p.s, args.Ui, ifaceUi)
+func (p *provisionerServer) Provision(args *ProvisionerProvisionArgs, reply *ErrorReply) error {
+	reply.Err = p.s.run(provisionerProvision, func() error {
+		ui, err := resolveAs[packer.Ui](p.s, args.Ui, uiInterface.id)
 		if err != nil {
 			return err
 		}
-		comm, err := resolveAs[packer.Communicator](p.s, args.Comm, ifaceCommunicator)
+		comm, err := resolveAs[packer.Communicator](p.s, args.Comm, communicatorInterface.id)
 		if err != nil {
 			return err
 		}

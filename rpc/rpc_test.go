@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -194,27 +196,37 @@ func TestContext_deadlineTravelsWithTheCall(t *testing.T) {
 	}
 }
 
-func TestPanic_inThePluginIsAnErrorAtTheCaller(t *testing.T) {
-	panics := make(chan string, 1)
-	serverCfg := &Config{OnPanic: func(method string, value any, stack []byte) {
-		panics <- fmt.Sprintf("%s %v %v", method, value, bytes.Contains(stack, []byte("rpc_test.go")))
-	}}
+func TestPanic_inThePluginIsAnErrorAtTheCallerAndItsStackGoesToTheLog(t *testing.T) {
+	var logged bytes.Buffer
+	var mu sync.Mutex
+	logger := log.New(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logged.Write(p)
+	}), "", 0)
 	client := connect(t, &funcBuilder{run: func(context.Context, packer.Ui, packer.Hook) (packer.Artifact, error) {
 		panic("boom")
-	}}, serverCfg, nil)
+	}}, &Config{Logger: logger}, nil)
 
 	_, err := client.Builder().Run(context.Background(), &recordingUi{}, funcHook(nil))
 	if err == nil || !strings.Contains(err.Error(), "Builder.Run panicked: boom") {
 		t.Fatalf("Run error = %v, want the panic reported", err)
 	}
-	if got := <-panics; got != "Builder.Run boom true" {
-		t.Errorf("OnPanic heard %q", got)
+	mu.Lock()
+	got := logged.String()
+	mu.Unlock()
+	if !strings.Contains(got, "rpc: panic in Builder.Run: boom") || !strings.Contains(got, "rpc_test.go") {
+		t.Errorf("the plugin's log lacks the panic and its stack:\n%s", got)
 	}
 	// The connection survives a panic: the next call works.
 	if _, err := client.Builder().Prepare(); err != nil {
 		t.Errorf("Prepare after a panic: %v", err)
 	}
 }
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func TestConnectionLost_failsThePendingCallAndCancelsThePlugin(t *testing.T) {
 	core, plugin := net.Pipe()
@@ -630,7 +642,7 @@ func TestContext_aCallThatIgnoresItsDeadlineIsGivenUpOnAndReported(t *testing.T)
 		return nil
 	})
 	abandoned := make(chan string, 1)
-	client := connect(t, stubborn, nil, &Config{DeadlineGrace: 50 * time.Millisecond, OnAbandon: func(m string) { abandoned <- m }})
+	client := connect(t, stubborn, nil, &Config{deadlineGrace: 50 * time.Millisecond, OnAbandon: func(m string) { abandoned <- m }})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err := client.Provisioner().Provision(ctx, &recordingUi{}, nil)
@@ -650,7 +662,7 @@ func TestContext_aCancelledCallIsWaitedForWhileItCleansUp(t *testing.T) {
 		<-time.After(200 * time.Millisecond) // cleaning up for longer than the grace
 		return errors.New("cleaned up")
 	})
-	client := connect(t, slow, nil, &Config{DeadlineGrace: time.Millisecond, OnAbandon: func(m string) { t.Errorf("%s abandoned on a cancel", m) }})
+	client := connect(t, slow, nil, &Config{deadlineGrace: time.Millisecond, OnAbandon: func(m string) { t.Errorf("%s abandoned on a cancel", m) }})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-time.After(10 * time.Millisecond); cancel() }()
 	if err := client.Provisioner().Provision(ctx, &recordingUi{}, nil); err == nil || err.Error() != "cleaned up" {

@@ -90,12 +90,12 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pack
 			return nil, err
 		}
 	}
-	artifact := &Artifact{Path: c.Target}
+	// A failed provisioning leaves the file in place, as Packer's file
+	// builder does, whatever -on-error says.
 	if err := hook.Run(ctx, packer.HookProvision, ui, nil, nil); err != nil {
-		artifact.Destroy()
 		return nil, err
 	}
-	return artifact, nil
+	return &Artifact{Path: c.Target}, nil
 }
 
 // contentMode is the mode Packer's file builder writes content with.

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
 )
 
@@ -85,13 +86,13 @@ func TestInstall_fromAnHTTPCatalogPicksTheHighestMatchingVersion(t *testing.T) {
 		t.Errorf("installed versions side by side: %+v", list)
 	}
 	// Discovery finds the newest installed version in the plugin dir.
-	f, err := plugin.Discovery{PluginDirs: []string{in.Dir}}.Find(plugin.KindBuilder, "duo")
+	f, err := plugin.Discovery{PluginDirs: []string{in.Dir}}.Find(packer.KindBuilder, "duo")
 	if err != nil || f.Path != got.Path || f.Component != plugin.DefaultName {
 		t.Errorf("Find = %+v, %v", f, err)
 	}
 	// A changed binary is refused, saying what to do.
 	os.WriteFile(got.Path, []byte("#!/bin/sh\necho evil\n"), 0o755)
-	if _, err := (plugin.Discovery{PluginDirs: []string{in.Dir}}).Find(plugin.KindBuilder, "duo"); err == nil || !strings.Contains(err.Error(), "changed since it was installed") {
+	if _, err := (plugin.Discovery{PluginDirs: []string{in.Dir}}).Find(packer.KindBuilder, "duo"); err == nil || !strings.Contains(err.Error(), "changed since it was installed") {
 		t.Errorf("tampered binary: %v", err)
 	}
 	removed, err := in.Remove("duo", "")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
-	"github.com/packer-classic/packer/rpc"
 )
 
 // oursSubject is this framework: package plugin's process handling and
@@ -18,7 +17,7 @@ func (o *oursSubject) Name() string { return "ours" }
 
 func (o *oursSubject) Start() (handle, error) {
 	client := plugin.NewClient(&plugin.ClientConfig{Cmd: exec.Command(o.path), Name: "bench-ours"})
-	hook, err := client.Dispense(rpc.KindHook, "bench")
+	hook, err := client.Dispense(packer.KindHook, "bench")
 	if err != nil {
 		client.Kill()
 		return nil, err
@@ -53,7 +52,7 @@ func (h *oursHandle) CallBytes(b []byte) error {
 // core, as a provisioner's upload does.
 func (h *oursHandle) Stream(data []byte, size int64) error {
 	if h.comm == nil {
-		b, err := h.client.Dispense(rpc.KindBuilder, "bench")
+		b, err := h.client.Dispense(packer.KindBuilder, "bench")
 		if err != nil {
 			return err
 		}

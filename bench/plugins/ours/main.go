@@ -42,7 +42,7 @@ func (b builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (packe
 // set dispenses the hook and the builder.
 type set struct{}
 
-func (set) Dispense(kind, name string) (any, error) {
+func (set) Dispense(kind packer.Kind, name string) (any, error) {
 	if kind == "hook" {
 		return component{}, nil
 	}
