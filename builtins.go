@@ -5,6 +5,7 @@ import (
 
 	filebuilder "github.com/packer-classic/packer/builder/file"
 	nullbuilder "github.com/packer-classic/packer/builder/null"
+	"github.com/packer-classic/packer/builder/qemu"
 	"github.com/packer-classic/packer/builder/rootfs"
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
@@ -26,6 +27,7 @@ func builtinFactories() map[string]func() any {
 	return map[string]func() any{
 		"packer-builder-file":   func() any { return new(filebuilder.Builder) },
 		"packer-builder-null":   func() any { return new(nullbuilder.Builder) },
+		"packer-builder-qemu":   func() any { return new(qemu.Builder) },
 		"packer-builder-rootfs": func() any { return new(rootfs.Builder) },
 
 		"packer-provisioner-breakpoint":  func() any { return new(breakpoint.Provisioner) },
