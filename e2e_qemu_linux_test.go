@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/packer-classic/packer/internal/testdeps"
+	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/packer/packertest"
 )
 
 // The qemu builder's end-to-end tests boot the test machine that
@@ -270,5 +272,36 @@ func TestE2E_QemuKillingThePluginMidProvisioningLeavesNoQemu(t *testing.T) {
 	waitNoQemu(t, e.dir)
 	if code, _, _ := r.wait(); code == 0 {
 		t.Error("a build whose builder's plugin was killed exited 0")
+	}
+}
+
+// TestBuiltins_qemuPassesTheBuilderKitAndItsSSHCommunicatorTheCommunicatorKit
+// runs the builder kit on the qemu builder, served by the real built-ins
+// process, booting the test machine; inside its provision hook the kit runs
+// the communicator kit over SSH against the machine's dropbear, with each
+// file transfer method.
+func TestBuiltins_qemuPassesTheBuilderKitAndItsSSHCommunicatorTheCommunicatorKit(t *testing.T) {
+	vm := needTestVM(t)
+	dispense := builtinsProcess(t)
+	for _, transfer := range []string{"scp", "sftp"} {
+		t.Run(transfer, func(t *testing.T) {
+			packertest.TestBuilder(t, packertest.BuilderHarness{
+				New: func(t *testing.T) packer.Builder { return dispense(t, packer.KindBuilder, "qemu").(packer.Builder) },
+				Config: func(t *testing.T) map[string]any {
+					return map[string]any{
+						"iso_url": vm + "/rootfs.img", "iso_checksum": "file:" + vm + "/SHA256SUMS",
+						"disk_image": true, "format": "qcow2", "headless": true, "memory": 256,
+						"output_directory": filepath.Join(t.TempDir(), "out"), "vm_name": "kit.qcow2",
+						"qemuargs": []any{
+							[]any{"-kernel", vm + "/vmlinuz"}, []any{"-initrd", vm + "/initrd.img"},
+							[]any{"-append", "console=ttyS0 root=/dev/vda rw quiet"},
+						},
+						"ssh_username": "root", "ssh_private_key_file": vm + "/id_ed25519", "ssh_timeout": "2m",
+						"ssh_file_transfer_method": transfer, "shutdown_command": "poweroff",
+					}
+				},
+				CommunicatorDir: "/tmp/packertest",
+			})
+		})
 	}
 }

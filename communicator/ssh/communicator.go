@@ -38,12 +38,16 @@ type Communicator struct {
 	mu     sync.Mutex
 	client *link // nil when not connected
 	closed bool
+	// spares are the extra connections to a server whose sessions must
+	// not overlap (see overlapUnsafe), each holding one session at a time.
+	spares []*link
 }
 
 // link is one connection to the machine; lost is closed once it has ended.
 type link struct {
 	*ssh.Client
 	lost chan struct{}
+	busy bool // holds a session, on a server whose sessions must not overlap
 }
 
 var _ packer.Communicator = (*Communicator)(nil)
@@ -97,6 +101,9 @@ func (c *Communicator) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
+	for _, l := range c.spares {
+		l.Close()
+	}
 	if c.client != nil {
 		err := c.client.Close()
 		c.client = nil
@@ -197,21 +204,29 @@ func (l *link) newSession() (*ssh.Session, error) {
 }
 
 // session opens a session, connecting again first if the connection was
-// lost, and returns it with its connection. A connection found broken only
-// now (its machine rebooted since the last call) is replaced once.
-func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, error) {
+// lost, and returns it with its connection and the function to call once
+// the session is closed. A connection found broken only now (its machine
+// rebooted since the last call) is replaced once.
+func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, func(), error) {
 	for retried := false; ; retried = true {
 		l, err := c.connection(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
+		}
+		release := func() {}
+		if overlapUnsafe(l.ServerVersion()) {
+			if l, release, err = c.exclusive(ctx, l); err != nil {
+				return nil, nil, nil, err
+			}
 		}
 		session, err := l.newSession()
 		if err == nil {
-			return session, l, nil
+			return session, l, release, nil
 		}
+		release()
 		var refused *ssh.OpenChannelError
 		if retried || errors.As(err, &refused) {
-			return nil, nil, fmt.Errorf("ssh: opening a session on %s: %w", c.dialer.addr, err)
+			return nil, nil, nil, fmt.Errorf("ssh: opening a session on %s: %w", c.dialer.addr, err)
 		}
 		c.forget(l)
 	}
@@ -220,22 +235,36 @@ func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, error)
 // transferSession opens a session for moving files and returns it with
 // its standard input and output. Transfers have no context of their own:
 // Close ends a reconnect they wait for.
-func (c *Communicator) transferSession() (*ssh.Session, io.WriteCloser, io.Reader, error) {
-	session, _, err := c.session(c.life)
+func (c *Communicator) transferSession() (*transfer, io.WriteCloser, io.Reader, error) {
+	session, _, release, err := c.session(c.life)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	t := &transfer{Session: session, release: release}
 	w, err := session.StdinPipe()
 	if err != nil {
-		session.Close()
+		t.Close()
 		return nil, nil, nil, err
 	}
 	r, err := session.StdoutPipe()
 	if err != nil {
-		session.Close()
+		t.Close()
 		return nil, nil, nil, err
 	}
-	return session, w, r, nil
+	return t, w, r, nil
+}
+
+// transfer is a session that moves files; Close gives its connection back.
+type transfer struct {
+	*ssh.Session
+	once    sync.Once
+	release func()
+}
+
+func (t *transfer) Close() error {
+	err := t.Session.Close()
+	t.once.Do(t.release)
+	return err
 }
 
 // Start runs cmd.Command in the login shell of ssh_username and returns
@@ -247,13 +276,14 @@ func (c *Communicator) transferSession() (*ssh.Session, io.WriteCloser, io.Reade
 // Cancelling ctx kills the command and everything it started (see kill.go);
 // no output is written after that.
 func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
-	session, l, err := c.session(ctx)
+	session, l, release, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	stdout, stderr, stdin, err := c.prepare(session, cmd.Stdin != nil)
 	if err != nil {
 		session.Close()
+		release()
 		return err
 	}
 	command := withPIDEcho(cmd.Command, l.ServerVersion())
@@ -263,6 +293,7 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 	}
 	if err := session.Start(command); err != nil {
 		session.Close()
+		release()
 		return fmt.Errorf("ssh: starting the command on %s: %w", c.dialer.addr, err)
 	}
 	if stdin != nil {
@@ -282,6 +313,7 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 		once.Do(func() {
 			out.close()
 			session.Close()
+			release()
 			cmd.SetExited(status)
 		})
 	}
