@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
-	"os"
 	"strconv"
 	"sync"
 
@@ -232,41 +230,6 @@ func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, func()
 	}
 }
 
-// transferSession opens a session for moving files and returns it with
-// its standard input and output. Transfers have no context of their own:
-// Close ends a reconnect they wait for.
-func (c *Communicator) transferSession() (*transfer, io.WriteCloser, io.Reader, error) {
-	session, _, release, err := c.session(c.life)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	t := &transfer{Session: session, release: release}
-	w, err := session.StdinPipe()
-	if err != nil {
-		t.Close()
-		return nil, nil, nil, err
-	}
-	r, err := session.StdoutPipe()
-	if err != nil {
-		t.Close()
-		return nil, nil, nil, err
-	}
-	return t, w, r, nil
-}
-
-// transfer is a session that moves files; Close gives its connection back.
-type transfer struct {
-	*ssh.Session
-	once    sync.Once
-	release func()
-}
-
-func (t *transfer) Close() error {
-	err := t.Session.Close()
-	t.once.Do(t.release)
-	return err
-}
-
 // Start runs cmd.Command in the login shell of ssh_username and returns
 // once it runs. Its output is written to cmd.Stdout and cmd.Stderr as it
 // arrives, one write at a time (so they may be one writer), and cmd.Stdin
@@ -385,121 +348,4 @@ func exitStatus(err error, cancelled bool) int {
 		// was lost.
 		return packer.CmdDisconnect
 	}
-}
-
-// Upload writes everything read from src to the file dst on the machine,
-// creating or truncating it, with the permission bits of fi when given
-// (else 0644), by ssh_file_transfer_method.
-func (c *Communicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error {
-	mode := fs.FileMode(0o644)
-	if fi != nil && *fi != nil {
-		mode = (*fi).Mode().Perm()
-	}
-	upload := c.scpUpload
-	if c.cfg.FileTransferMethod == TransferSFTP {
-		upload = c.sftpUpload
-	}
-	if err := upload(dst, src, mode); err != nil {
-		return fmt.Errorf("uploading to %s: %w", dst, err)
-	}
-	return nil
-}
-
-// Download writes the content of the file src on the machine to dst.
-func (c *Communicator) Download(src string, dst io.Writer) error {
-	download := c.scpDownload
-	if c.cfg.FileTransferMethod == TransferSFTP {
-		download = c.sftpDownload
-	}
-	if err := download(src, dst); err != nil {
-		return fmt.Errorf("downloading %s: %w", src, err)
-	}
-	return nil
-}
-
-// UploadDir copies the local directory src to dst on the machine, creating
-// dst: "src/" copies what src holds into dst, "src" makes dst/src. Modes
-// are kept, symbolic links followed, and paths matching an exclude pattern
-// (by their path below src or their base name) left out.
-func (c *Communicator) UploadDir(dst, src string, exclude []string) error {
-	info, err := os.Stat(src)
-	if err == nil && !info.IsDir() {
-		err = fmt.Errorf("%s is not a directory", src)
-	}
-	if err == nil {
-		upload := c.scpUploadDir
-		if c.cfg.FileTransferMethod == TransferSFTP {
-			upload = c.sftpUploadDir
-		}
-		err = upload(dst, src, info, exclude)
-	}
-	if err != nil {
-		return fmt.Errorf("uploading directory %s to %s: %w", src, dst, err)
-	}
-	return nil
-}
-
-// DownloadDir copies the directory src on the machine to the local
-// directory dst, by the same rules as UploadDir.
-func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
-	download := c.scpDownloadDir
-	if c.cfg.FileTransferMethod == TransferSFTP {
-		download = c.sftpDownloadDir
-	}
-	if err := download(src, dst, exclude); err != nil {
-		return fmt.Errorf("downloading directory %s to %s: %w", src, dst, err)
-	}
-	return nil
-}
-
-// output writes a command's two output streams to their writers, one
-// write at a time, until it is closed; then it drops what still comes.
-type output struct {
-	mu     sync.Mutex
-	closed bool
-}
-
-// copy copies r to w (discarding it when w is nil or fails), taking the
-// process id marker out first when pid is not nil.
-func (o *output) copy(w io.Writer, r io.Reader, pid *pidScanner) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			p := buf[:n]
-			if pid != nil {
-				p = pid.feed(p)
-			}
-			w = o.write(w, p)
-		}
-		if err != nil {
-			if pid != nil {
-				o.write(w, pid.end())
-			}
-			return
-		}
-	}
-}
-
-// write writes p to w and returns the writer to use next: nil once w has
-// failed, so that output nobody takes does not block the command.
-func (o *output) write(w io.Writer, p []byte) io.Writer {
-	if w == nil || len(p) == 0 {
-		return w
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closed {
-		return w
-	}
-	if _, err := w.Write(p); err != nil {
-		return nil
-	}
-	return w
-}
-
-func (o *output) close() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.closed = true
 }
