@@ -39,8 +39,8 @@ type coalescingConn struct {
 	header    [yamuxHeaderSize]byte
 	headerLen int // bytes of the current frame's header seen
 	bodyLeft  int // bytes of the current frame's body still to come
-	bufs      net.Buffers
-	writev    bool // w writes net.Buffers in one system call
+	vec       [2][]byte // the held bytes and the rest of one writev
+	writev    bool      // w writes net.Buffers in one system call
 }
 
 // coalescingNetConn is a coalescingConn over a net.Conn, which it still
@@ -87,9 +87,11 @@ func (c *coalescingConn) send(p []byte) error {
 	case len(c.held) == 0:
 		_, err = c.w.Write(p)
 	case c.writev:
-		c.bufs = append(c.bufs[:0], c.held, p)
-		_, err = c.bufs.WriteTo(c.w) // one writev, no copy of p
-		c.bufs = c.bufs[:0]
+		// One writev, no copy of p; over a field, so nothing allocates.
+		c.vec = [2][]byte{c.held, p}
+		bufs := net.Buffers(c.vec[:])
+		_, err = bufs.WriteTo(c.w)
+		c.vec = [2][]byte{} // do not keep the caller's p
 	default:
 		c.held = append(c.held, p...)
 		_, err = c.w.Write(c.held)

@@ -78,6 +78,11 @@ func (s *session) exportContext(ctx context.Context) (wireContext, func()) {
 // importContext makes the callee's context for a call. done must be called
 // when the call no longer needs it.
 func (s *session) importContext(wc wireContext) (context.Context, func()) {
+	if wc == (wireContext{}) {
+		// A context that could never be cancelled: the connection's own
+		// is enough, and costs nothing.
+		return s.closed, func() {}
+	}
 	ctx := s.closed
 	var cancelDeadline context.CancelFunc = func() {}
 	if !wc.Deadline.IsZero() {

@@ -14,9 +14,10 @@ const MaxMessageSize = 64 << 20
 // limitReader passes a gob stream through while checking each message's
 // length prefix against the limit, before gob allocates a buffer for it.
 type limitReader struct {
-	r    io.Reader
-	left int64 // bytes of the current message still to pass through
-	max  int64
+	r      io.Reader
+	left   int64 // bytes of the current message still to pass through
+	max    int64
+	prefix [9]byte // a length prefix being read, so a message allocates nothing here
 }
 
 func newLimitReader(r io.Reader, max int64) *limitReader {
@@ -28,27 +29,25 @@ func (l *limitReader) Read(p []byte) (int, error) {
 		// At a message boundary: read the gob length prefix (an unsigned
 		// integer: one byte below 128, else a byte holding the negated
 		// count of the big-endian bytes that follow) and hand it on.
-		var first [1]byte
-		if _, err := io.ReadFull(l.r, first[:]); err != nil {
+		if _, err := io.ReadFull(l.r, l.prefix[:1]); err != nil {
 			return 0, err
 		}
-		prefix := []byte{first[0]}
+		prefix := l.prefix[:1]
 		var size uint64
-		if first[0] < 0x80 {
-			size = uint64(first[0])
+		if first := l.prefix[0]; first < 0x80 {
+			size = uint64(first)
 		} else {
-			n := int(-int8(first[0]))
+			n := int(-int8(first))
 			if n < 1 || n > 8 {
 				return 0, fmt.Errorf("rpc: malformed message length from the other side")
 			}
-			rest := make([]byte, n)
-			if _, err := io.ReadFull(l.r, rest); err != nil {
+			prefix = l.prefix[:1+n]
+			if _, err := io.ReadFull(l.r, prefix[1:]); err != nil {
 				return 0, err
 			}
-			for _, b := range rest {
+			for _, b := range prefix[1:] {
 				size = size<<8 | uint64(b)
 			}
-			prefix = append(prefix, rest...)
 		}
 		if size > uint64(l.max) {
 			return 0, fmt.Errorf("rpc: the other side sent a %d-byte message, over the %d-byte limit", size, l.max)

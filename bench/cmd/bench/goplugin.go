@@ -13,9 +13,11 @@ import (
 
 // goPluginSubject is hashicorp/go-plugin with its net/rpc protocol, as
 // classic Packer used it.
-type goPluginSubject struct{ path string }
+// Its plugin listens on a unix socket (go-plugin's default outside
+// Windows), or, with name "go-plugin-tcp", on loopback TCP as ours does.
+type goPluginSubject struct{ path, name string }
 
-func (g *goPluginSubject) Name() string { return "go-plugin" }
+func (g *goPluginSubject) Name() string { return g.name }
 
 func (g *goPluginSubject) Start() (handle, error) {
 	client := goplugin.NewClient(&goplugin.ClientConfig{

@@ -8,8 +8,8 @@
 // the per-pass medians, and each row's ratio to the floor and to go-plugin.
 //
 // Usage: bench -bin DIR [-passes 5] [-stream-mib 1024] [-only ROWS] [-packer FILE]
-// where DIR holds the plugin binaries floor, goplugin and ours (make bench
-// builds them).
+// where DIR holds the plugin binaries floor, goplugin, goplugin-tcp and ours
+// (make bench builds them).
 package main
 
 import (
@@ -69,7 +69,9 @@ func main() {
 	}
 	subjects := []subject{
 		&floorSubject{path: filepath.Join(*bin, "floor")},
-		&goPluginSubject{path: filepath.Join(*bin, "goplugin")},
+		&yamuxFloorSubject{path: filepath.Join(*bin, "yamuxfloor")},
+		&goPluginSubject{path: filepath.Join(*bin, "goplugin"), name: "go-plugin"},
+		&goPluginSubject{path: filepath.Join(*bin, "goplugin-tcp"), name: "go-plugin-tcp"},
 		&oursSubject{path: filepath.Join(*bin, "ours")},
 	}
 
@@ -252,8 +254,8 @@ func rssMiB(pid int) (float64, error) {
 
 func printTable(rows []*row, subjects []subject, passes int, took time.Duration) {
 	fmt.Printf("Medians over %d passes (min-max of the per-pass medians in brackets; p99 where it applies). Took %s.\n\n", passes, took.Round(time.Second))
-	fmt.Println("| what | floor | go-plugin | ours | ours/floor | ours/go-plugin | target |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| what | floor | yamux floor | go-plugin (unix) | go-plugin (tcp) | ours | ours/floor | ours/yamux floor | ours/go-plugin unix, tcp | target |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for i, r := range rows {
 		if len(r.pooled) == 0 {
 			continue
@@ -276,7 +278,12 @@ func printTable(rows []*row, subjects []subject, passes int, took time.Duration)
 			// The callback's target is relative to the floor's single call.
 			floor = quantile(rows[1].pooled["floor"], 0.5)
 		}
-		cells = append(cells, fmt.Sprintf("%.2fx", med["ours"]/floor), fmt.Sprintf("%.2fx", med["ours"]/med["go-plugin"]), r.target)
+		yfloor := med["yamux floor"]
+		if i == 2 {
+			yfloor = quantile(rows[1].pooled["yamux floor"], 0.5)
+		}
+		cells = append(cells, fmt.Sprintf("%.2fx", med["ours"]/floor), fmt.Sprintf("%.2fx", med["ours"]/yfloor),
+			fmt.Sprintf("%.2fx, %.2fx", med["ours"]/med["go-plugin"], med["ours"]/med["go-plugin-tcp"]), r.target)
 		fmt.Println("| " + strings.Join(cells, " | ") + " |")
 	}
 }
