@@ -37,8 +37,8 @@ type coalescingConn struct {
 
 	held      []byte // the start of an incomplete frame
 	header    [yamuxHeaderSize]byte
-	headerLen int // bytes of the current frame's header seen
-	bodyLeft  int // bytes of the current frame's body still to come
+	headerLen int       // bytes of the current frame's header seen
+	bodyLeft  int       // bytes of the current frame's body still to come
 	vec       [2][]byte // the held bytes and the rest of one writev
 	writev    bool      // w writes net.Buffers in one system call
 }
