@@ -53,6 +53,12 @@ func runHelper(args []string) int {
 	if len(args) < 2 {
 		return fail(errors.New("usage: " + helperName + " ACTION[,FLAG...] TREE [COMMAND...] (run by packer itself)"))
 	}
+	// Started by Communicator, the helper is the init of a PID namespace
+	// of its own, in a mount namespace of its own. Run any other way (a
+	// link named like it), its mounts would change this machine's.
+	if os.Getpid() != 1 {
+		return fail(errors.New(helperName + " runs only as packer starts it, in namespaces of its own"))
+	}
 	flags := strings.Split(args[0], ",")
 	dir, argv := args[1], args[2:]
 	if err := setUp(dir, slices.Contains(flags, flagUser), slices.Contains(flags, flagResolvConf)); err != nil {

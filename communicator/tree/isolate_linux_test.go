@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -283,4 +285,27 @@ func TestCommunicator_passesTheConformanceKit(t *testing.T) {
 func TestIsolation_asAnUnprivilegedUser(t *testing.T) {
 	testdeps.Need(t, "busybox")
 	testdeps.RunUnprivileged(t, "^(TestIsolation_|TestCommunicator_passesTheConformanceKit$)")
+}
+
+func TestIsolation_theHelperRefusesToRunOutsideItsNamespaces(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusR, statusW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer statusR.Close()
+	dir := t.TempDir()
+	cmd := &exec.Cmd{Path: self, Args: []string{helperName, helperProbe, dir}, ExtraFiles: []*os.File{statusW}}
+	err = cmd.Run()
+	statusW.Close()
+	msg, _ := io.ReadAll(statusR)
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != helperFailed || !strings.Contains(string(msg), "runs only as packer starts it") {
+		t.Errorf("the helper run directly: %v, status %q; want it to refuse", err, msg)
+	}
+	if mounts := mountsUnder(t, dir); len(mounts) > 0 {
+		t.Errorf("the helper run directly mounted %v", mounts)
+	}
 }
