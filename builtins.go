@@ -5,6 +5,7 @@ import (
 
 	filebuilder "github.com/packer-classic/packer/builder/file"
 	nullbuilder "github.com/packer-classic/packer/builder/null"
+	"github.com/packer-classic/packer/builder/qemu"
 	"github.com/packer-classic/packer/builder/rootfs"
 	"github.com/packer-classic/packer/packer"
 	"github.com/packer-classic/packer/plugin"
@@ -26,6 +27,7 @@ func builtinFactories() map[string]func() any {
 	return map[string]func() any{
 		"packer-builder-file":   func() any { return new(filebuilder.Builder) },
 		"packer-builder-null":   func() any { return new(nullbuilder.Builder) },
+		"packer-builder-qemu":   func() any { return new(qemu.Builder) },
 		"packer-builder-rootfs": func() any { return new(rootfs.Builder) },
 
 		"packer-provisioner-breakpoint":  func() any { return new(breakpoint.Provisioner) },
@@ -39,25 +41,6 @@ func builtinFactories() map[string]func() any {
 		"packer-post-processor-manifest":    func() any { return new(manifest.PostProcessor) },
 		"packer-post-processor-shell-local": func() any { return new(shelllocalpp.PostProcessor) },
 	}
-}
-
-// builtinComponents maps each built-in plugin's binary name to the function
-// that serves it alone from this process (`packer plugin packer-TYPE-NAME`).
-func builtinComponents() map[string]func() {
-	out := map[string]func(){}
-	for binary, make := range builtinFactories() {
-		out[binary] = func() {
-			switch c := make().(type) {
-			case packer.Builder:
-				plugin.ServeBuilder(c)
-			case packer.Provisioner:
-				plugin.ServeProvisioner(c)
-			case packer.PostProcessor:
-				plugin.ServePostProcessor(c)
-			}
-		}
-	}
-	return out
 }
 
 // builtinSet serves every built-in from one process (`packer plugin
@@ -86,7 +69,7 @@ func builtinSet() *plugin.Set {
 // builtinNames lists the built-ins by kind, in the shape discovery takes.
 func builtinNames() map[packer.Kind][]string {
 	out := make(map[packer.Kind][]string)
-	for binary := range builtinComponents() {
+	for binary := range builtinFactories() {
 		kind, name, ok := plugin.ParseBinaryName(binary)
 		if ok {
 			out[kind] = append(out[kind], name)
@@ -96,9 +79,4 @@ func builtinNames() map[packer.Kind][]string {
 		sort.Strings(names)
 	}
 	return out
-}
-
-func sortedStrings(s []string) []string {
-	sort.Strings(s)
-	return s
 }

@@ -9,7 +9,7 @@ import (
 func TestBuiltinComponents_namesAreValidPluginNames(t *testing.T) {
 	names := builtinNames()
 	total := 0
-	for binary := range builtinComponents() {
+	for binary := range builtinFactories() {
 		kind, name, ok := plugin.ParseBinaryName(binary)
 		if !ok {
 			t.Errorf("built-in %q is not named packer-TYPE-NAME", binary)

@@ -1,7 +1,7 @@
 // Command packer builds machine images from a JSON template. Every builder,
 // provisioner, post-processor, hook and plugin command runs as its own
-// process; the built-in ones are this same executable, re-executed as
-// `packer plugin packer-TYPE-NAME`.
+// process; the built-in ones are served by this same executable,
+// re-executed once per run as `packer plugin --builtins`.
 //
 // Exit codes: 0 when everything succeeded; 1 when any build failed or the
 // input was bad; 130 when interrupted (SIGINT or SIGTERM), after cleanup.
@@ -22,7 +22,6 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -302,31 +301,18 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// servePlugin is the hidden `packer plugin packer-TYPE-NAME` subcommand: the
-// core re-executes its own binary this way to run a built-in component as
-// a separate process. It does not return when the component is served.
+// servePlugin is the hidden `packer plugin` subcommand, run by packer itself:
+// `--builtins` serves every built-in component from one process (see
+// plugin/loader), and `--guard PROGRAM ARGS` runs a one-shot plugin program
+// that must not outlive the core (see plugin.Guard).
 func servePlugin(args []string, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == plugin.GuardArg {
+	switch {
+	case len(args) > 0 && args[0] == plugin.GuardArg:
 		return plugin.Guard(args[1:])
-	}
-	if len(args) == 1 && args[0] == plugin.BuiltinsArg {
+	case len(args) == 1 && args[0] == plugin.BuiltinsArg:
 		builtinSet().Run()
 		return exitOK
 	}
-	builtins := builtinComponents()
-	if len(args) != 1 {
-		fmt.Fprintf(stderr, "usage: packer plugin packer-TYPE-NAME (run by packer itself to serve a built-in plugin)\n")
-		return exitError
-	}
-	serve, ok := builtins[args[0]]
-	if !ok {
-		var names []string
-		for n := range builtins {
-			names = append(names, n)
-		}
-		fmt.Fprintf(stderr, "packer plugin: %q is not a built-in plugin; built-ins are: %s\n", args[0], strings.Join(sortedStrings(names), ", "))
-		return exitError
-	}
-	serve()
-	return exitOK
+	fmt.Fprintf(stderr, "usage: packer plugin %s (run by packer itself to serve its built-in components)\n", plugin.BuiltinsArg)
+	return exitError
 }

@@ -3,55 +3,14 @@ package plugin
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/packer-classic/packer/packer"
 )
-
-// KindMultiComponent is how `packer plugins` lists a multi-component
-// plugin (packer-plugin-NAME), which serves several kinds.
-const KindMultiComponent packer.Kind = "plugin"
-
-// BinaryName is the file name (without any .exe suffix) a plugin of this
-// kind and name has: packer-builder-null.
-func BinaryName(kind packer.Kind, name string) string {
-	return "packer-" + string(kind) + "-" + name
-}
-
-// ParseBinaryName splits a plugin file name such as packer-post-processor-manifest
-// (or packer-builder-null.exe) into its kind and name. It reports false for a
-// file that is not a plugin, so a directory scan can skip it.
-func ParseBinaryName(file string) (packer.Kind, string, bool) {
-	if isChecksumFile(file) {
-		return "", "", false
-	}
-	file = strings.TrimSuffix(file, ".exe")
-	rest, ok := strings.CutPrefix(file, "packer-")
-	if !ok {
-		return "", "", false
-	}
-	// Longest kind first would matter only if one kind prefixed another;
-	// none does, but post-processor contains a dash, so match whole prefixes.
-	for _, k := range packer.Kinds() {
-		if name, ok := strings.CutPrefix(rest, string(k)+"-"); ok && name != "" {
-			return k, name, true
-		}
-	}
-	return "", "", false
-}
-
-// isChecksumFile reports whether a file name is a checksum sidecar
-// (packer-plugin-NAME_SHA256SUM, written beside an installed binary), which
-// discovery never takes for a plugin, whatever its mode.
-func isChecksumFile(file string) bool {
-	return strings.HasSuffix(strings.TrimSuffix(file, ".exe"), checksumSuffix)
-}
 
 // Source says where discovery found a plugin. `packer plugins` prints it, so
 // a user can see why one binary won over another of the same name.
@@ -71,14 +30,14 @@ const (
 	SourcePluginDir Source = "plugin-dir"
 	// SourcePath is a directory on PATH.
 	SourcePath Source = "PATH"
-	// SourceBuiltin is the packer executable itself, re-executed as
-	// `packer plugin packer-KIND-NAME`.
+	// SourceBuiltin is the packer executable itself, re-executed once per
+	// run as `packer plugin --builtins` to serve every built-in.
 	SourceBuiltin Source = "built-in"
 )
 
-// BuiltinSubcommand is the hidden packer subcommand that serves a built-in
-// component: `packer plugin packer-builder-null`. Discovery and main agree
-// on it through this constant.
+// BuiltinSubcommand is the hidden packer subcommand that serves the
+// built-in components (`packer plugin --builtins`). Discovery, the loader
+// and main agree on it through this constant.
 const BuiltinSubcommand = "plugin"
 
 // Found is one plugin discovery found: what it is, how to start it and where
@@ -90,7 +49,7 @@ type Found struct {
 	// executable itself.
 	Path string
 	// Args are the arguments to run Path with; empty except for a built-in,
-	// which needs [plugin packer-KIND-NAME].
+	// served by [plugin --builtins].
 	Args []string
 	// Source is where it was found; Origin adds detail a user needs to
 	// fix a wrong entry: the config file for SourceConfig, the directory
@@ -387,7 +346,7 @@ func (d Discovery) isBuiltin(kind packer.Kind, name string) bool {
 func (d Discovery) builtin(kind packer.Kind, name string) Found {
 	return Found{
 		Kind: kind, Name: name, Path: d.Executable,
-		Args:   []string{BuiltinSubcommand, BinaryName(kind, name)},
+		Args:   []string{BuiltinSubcommand, BuiltinsArg},
 		Source: SourceBuiltin, Origin: d.Executable,
 	}
 }
@@ -411,19 +370,6 @@ func (d Discovery) describeDirs() string {
 	return strings.Join(parts, ", ")
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
-
-// configKey is the config file's map name for a kind: builders,
-// provisioners, post-processors, hooks, commands.
-func configKey(kind packer.Kind) string {
-	return string(kind) + "s"
-}
-
 // checkConfigured reports why a config file entry cannot be run, naming the
 // file and key. Find and All share it, so an entry's problem (a relative
 // path, a missing file) is the same error whether a build uses the plugin
@@ -437,34 +383,6 @@ func (d Discovery) checkConfigured(kind packer.Kind, name, path string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("config file %s, key %s.%s: %w; fix the path or remove the entry", d.ConfigFile, configKey(kind), name, err)
-	}
-	return nil
-}
-
-// candidates are the file names a plugin may have in dir: on Windows the
-// .exe form first.
-func candidates(dir, file string) []string {
-	if runtime.GOOS == "windows" {
-		return []string{filepath.Join(dir, file+".exe"), filepath.Join(dir, file)}
-	}
-	return []string{filepath.Join(dir, file)}
-}
-
-// checkExecutable reports why path cannot be run as a plugin: missing, a
-// directory, or (outside Windows, which has no execute bit) not executable.
-func checkExecutable(path string) error {
-	info, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s does not exist", path)
-		}
-		return err
-	}
-	if info.IsDir() {
-		return fmt.Errorf("%s is a directory, not a plugin executable", path)
-	}
-	if runtime.GOOS != "windows" && info.Mode().Perm()&0o111 == 0 {
-		return fmt.Errorf("%s is not executable (chmod +x it)", path)
 	}
 	return nil
 }

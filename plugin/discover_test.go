@@ -85,11 +85,11 @@ func TestDiscovery_FindSearchesSourcesInDocumentedOrder(t *testing.T) {
 	if f.Source != SourceBuiltin || f.Path != d.Executable {
 		t.Fatalf("found %s at %s, want the built-in served by %s", f.Source, f.Path, d.Executable)
 	}
-	if want := []string{"plugin", "packer-builder-thing"}; !slices.Equal(f.Args, want) {
+	if want := []string{"plugin", "--builtins"}; !slices.Equal(f.Args, want) {
 		t.Errorf("built-in args = %q, want %q", f.Args, want)
 	}
 	cmd := f.Cmd()
-	if want := []string{d.Executable, "plugin", "packer-builder-thing"}; !slices.Equal(cmd.Args, want) {
+	if want := []string{d.Executable, "plugin", "--builtins"}; !slices.Equal(cmd.Args, want) {
 		t.Errorf("built-in command = %q, want %q", cmd.Args, want)
 	}
 }

@@ -57,9 +57,12 @@
 // SIGTERM, on Linux, and a watch on the parent everywhere else), so no
 // plugin outlives its core; before it exits, calls still running see their
 // contexts cancelled and get a moment to clean up; on its way out a plugin
-// kills what it started itself and left in its process group. Plugins ignore
-// SIGINT: the terminal sends Ctrl-C to the whole process group, and it is
-// the core that decides how to wind a build down.
+// kills what it started itself and left in its process group. A plugin
+// catches SIGINT and drops it: the terminal sends Ctrl-C to the whole
+// process group, and it is the core that decides how to wind a build down
+// (caught, not ignored, so that the commands a plugin starts get the
+// default disposition back). It catches SIGPIPE too, to outlive a core
+// that died while the plugin logged.
 //
 // # One-shot runs
 //

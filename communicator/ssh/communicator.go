@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
-	"os"
 	"strconv"
 	"sync"
 
@@ -38,12 +36,16 @@ type Communicator struct {
 	mu     sync.Mutex
 	client *link // nil when not connected
 	closed bool
+	// spares are the extra connections to a server whose sessions must
+	// not overlap (see overlapUnsafe), each holding one session at a time.
+	spares []*link
 }
 
 // link is one connection to the machine; lost is closed once it has ended.
 type link struct {
 	*ssh.Client
 	lost chan struct{}
+	busy bool // holds a session, on a server whose sessions must not overlap
 }
 
 var _ packer.Communicator = (*Communicator)(nil)
@@ -97,6 +99,9 @@ func (c *Communicator) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
+	for _, l := range c.spares {
+		l.Close()
+	}
 	if c.client != nil {
 		err := c.client.Close()
 		c.client = nil
@@ -197,45 +202,32 @@ func (l *link) newSession() (*ssh.Session, error) {
 }
 
 // session opens a session, connecting again first if the connection was
-// lost, and returns it with its connection. A connection found broken only
-// now (its machine rebooted since the last call) is replaced once.
-func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, error) {
+// lost, and returns it with its connection and the function to call once
+// the session is closed. A connection found broken only now (its machine
+// rebooted since the last call) is replaced once.
+func (c *Communicator) session(ctx context.Context) (*ssh.Session, *link, func(), error) {
 	for retried := false; ; retried = true {
 		l, err := c.connection(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
+		}
+		release := func() {}
+		if overlapUnsafe(l.ServerVersion()) {
+			if l, release, err = c.exclusive(ctx, l); err != nil {
+				return nil, nil, nil, err
+			}
 		}
 		session, err := l.newSession()
 		if err == nil {
-			return session, l, nil
+			return session, l, release, nil
 		}
+		release()
 		var refused *ssh.OpenChannelError
 		if retried || errors.As(err, &refused) {
-			return nil, nil, fmt.Errorf("ssh: opening a session on %s: %w", c.dialer.addr, err)
+			return nil, nil, nil, fmt.Errorf("ssh: opening a session on %s: %w", c.dialer.addr, err)
 		}
 		c.forget(l)
 	}
-}
-
-// transferSession opens a session for moving files and returns it with
-// its standard input and output. Transfers have no context of their own:
-// Close ends a reconnect they wait for.
-func (c *Communicator) transferSession() (*ssh.Session, io.WriteCloser, io.Reader, error) {
-	session, _, err := c.session(c.life)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	w, err := session.StdinPipe()
-	if err != nil {
-		session.Close()
-		return nil, nil, nil, err
-	}
-	r, err := session.StdoutPipe()
-	if err != nil {
-		session.Close()
-		return nil, nil, nil, err
-	}
-	return session, w, r, nil
 }
 
 // Start runs cmd.Command in the login shell of ssh_username and returns
@@ -247,13 +239,14 @@ func (c *Communicator) transferSession() (*ssh.Session, io.WriteCloser, io.Reade
 // Cancelling ctx kills the command and everything it started (see kill.go);
 // no output is written after that.
 func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
-	session, l, err := c.session(ctx)
+	session, l, release, err := c.session(ctx)
 	if err != nil {
 		return err
 	}
 	stdout, stderr, stdin, err := c.prepare(session, cmd.Stdin != nil)
 	if err != nil {
 		session.Close()
+		release()
 		return err
 	}
 	command := withPIDEcho(cmd.Command, l.ServerVersion())
@@ -263,6 +256,7 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 	}
 	if err := session.Start(command); err != nil {
 		session.Close()
+		release()
 		return fmt.Errorf("ssh: starting the command on %s: %w", c.dialer.addr, err)
 	}
 	if stdin != nil {
@@ -282,6 +276,7 @@ func (c *Communicator) Start(ctx context.Context, cmd *packer.RemoteCmd) error {
 		once.Do(func() {
 			out.close()
 			session.Close()
+			release()
 			cmd.SetExited(status)
 		})
 	}
@@ -353,121 +348,4 @@ func exitStatus(err error, cancelled bool) int {
 		// was lost.
 		return packer.CmdDisconnect
 	}
-}
-
-// Upload writes everything read from src to the file dst on the machine,
-// creating or truncating it, with the permission bits of fi when given
-// (else 0644), by ssh_file_transfer_method.
-func (c *Communicator) Upload(dst string, src io.Reader, fi *os.FileInfo) error {
-	mode := fs.FileMode(0o644)
-	if fi != nil && *fi != nil {
-		mode = (*fi).Mode().Perm()
-	}
-	upload := c.scpUpload
-	if c.cfg.FileTransferMethod == TransferSFTP {
-		upload = c.sftpUpload
-	}
-	if err := upload(dst, src, mode); err != nil {
-		return fmt.Errorf("uploading to %s: %w", dst, err)
-	}
-	return nil
-}
-
-// Download writes the content of the file src on the machine to dst.
-func (c *Communicator) Download(src string, dst io.Writer) error {
-	download := c.scpDownload
-	if c.cfg.FileTransferMethod == TransferSFTP {
-		download = c.sftpDownload
-	}
-	if err := download(src, dst); err != nil {
-		return fmt.Errorf("downloading %s: %w", src, err)
-	}
-	return nil
-}
-
-// UploadDir copies the local directory src to dst on the machine, creating
-// dst: "src/" copies what src holds into dst, "src" makes dst/src. Modes
-// are kept, symbolic links followed, and paths matching an exclude pattern
-// (by their path below src or their base name) left out.
-func (c *Communicator) UploadDir(dst, src string, exclude []string) error {
-	info, err := os.Stat(src)
-	if err == nil && !info.IsDir() {
-		err = fmt.Errorf("%s is not a directory", src)
-	}
-	if err == nil {
-		upload := c.scpUploadDir
-		if c.cfg.FileTransferMethod == TransferSFTP {
-			upload = c.sftpUploadDir
-		}
-		err = upload(dst, src, info, exclude)
-	}
-	if err != nil {
-		return fmt.Errorf("uploading directory %s to %s: %w", src, dst, err)
-	}
-	return nil
-}
-
-// DownloadDir copies the directory src on the machine to the local
-// directory dst, by the same rules as UploadDir.
-func (c *Communicator) DownloadDir(src, dst string, exclude []string) error {
-	download := c.scpDownloadDir
-	if c.cfg.FileTransferMethod == TransferSFTP {
-		download = c.sftpDownloadDir
-	}
-	if err := download(src, dst, exclude); err != nil {
-		return fmt.Errorf("downloading directory %s to %s: %w", src, dst, err)
-	}
-	return nil
-}
-
-// output writes a command's two output streams to their writers, one
-// write at a time, until it is closed; then it drops what still comes.
-type output struct {
-	mu     sync.Mutex
-	closed bool
-}
-
-// copy copies r to w (discarding it when w is nil or fails), taking the
-// process id marker out first when pid is not nil.
-func (o *output) copy(w io.Writer, r io.Reader, pid *pidScanner) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			p := buf[:n]
-			if pid != nil {
-				p = pid.feed(p)
-			}
-			w = o.write(w, p)
-		}
-		if err != nil {
-			if pid != nil {
-				o.write(w, pid.end())
-			}
-			return
-		}
-	}
-}
-
-// write writes p to w and returns the writer to use next: nil once w has
-// failed, so that output nobody takes does not block the command.
-func (o *output) write(w io.Writer, p []byte) io.Writer {
-	if w == nil || len(p) == 0 {
-		return w
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closed {
-		return w
-	}
-	if _, err := w.Write(p); err != nil {
-		return nil
-	}
-	return w
-}
-
-func (o *output) close() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.closed = true
 }

@@ -278,3 +278,18 @@ func TestBastion(t *testing.T) {
 		t.Errorf("the bastion got %d connections, want 1", n)
 	}
 }
+
+func TestOverlapUnsafe_dropbearBetween2022_82And2024_85(t *testing.T) {
+	for version, want := range map[string]bool{
+		"SSH-2.0-dropbear_2022.83": true,
+		"SSH-2.0-dropbear_2022.82": true,
+		"SSH-2.0-dropbear_2024.85": true,
+		"SSH-2.0-dropbear_2024.86": false,
+		"SSH-2.0-dropbear_2020.81": false,
+		"SSH-2.0-OpenSSH_9.2p1":    false,
+	} {
+		if got := overlapUnsafe([]byte(version)); got != want {
+			t.Errorf("overlapUnsafe(%q) = %v, want %v", version, got, want)
+		}
+	}
+}

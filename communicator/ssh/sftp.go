@@ -8,8 +8,10 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/packer-classic/packer/communicator/local"
 )
@@ -30,8 +32,30 @@ func (c *Communicator) withSFTP(use func(*sftp.Client) error) error {
 	if err != nil {
 		return fmt.Errorf("starting sftp: %w", err)
 	}
-	defer client.Close()
-	return use(client)
+	err = use(client)
+	client.Close()
+	w.Close()
+	// The server's sftp-server ends on its input's end, after the session
+	// looks done to the client: wait for its exit, so that the next
+	// session does not start while it is still going (see overlap.go).
+	waitBounded(session.Session, sftpExitWait)
+	return err
+}
+
+// sftpExitWait bounds the wait for a server's sftp-server to exit.
+const sftpExitWait = 10 * time.Second
+
+// waitBounded waits for the session to end, at most d.
+func waitBounded(session *ssh.Session, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		session.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
 }
 
 // sftpUpload writes src to the file dst with exactly mode.
