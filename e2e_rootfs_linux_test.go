@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/tar"
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +25,6 @@ import (
 func TestE2E_rootfsProvisioningNeverTouchesTheHost(t *testing.T) {
 	newEnv(t)
 	skipWithoutTreeIsolation(t)
-	busybox := testdeps.Need(t, "busybox")[0]
 	modes := []struct {
 		name string
 		uid  int
@@ -38,12 +36,12 @@ func TestE2E_rootfsProvisioningNeverTouchesTheHost(t *testing.T) {
 		}{fmt.Sprintf("as uid %d", testdeps.UnprivilegedUID), testdeps.UnprivilegedUID})
 	}
 	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) { provisionRootfsAs(t, busybox, m.uid) })
+		t.Run(m.name, func(t *testing.T) { provisionRootfsAs(t, m.uid) })
 	}
 }
 
 // provisionRootfsAs runs the build as uid (-1: this process's own).
-func provisionRootfsAs(t *testing.T, busybox string, uid int) {
+func provisionRootfsAs(t *testing.T, uid int) {
 	base, err := os.MkdirTemp("", "rootfs-e2e-")
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +71,7 @@ func provisionRootfsAs(t *testing.T, busybox string, uid int) {
 	}
 
 	src := filepath.Join(base, "src")
-	busyboxTreeAt(t, src, busybox)
+	testdeps.BusyboxTree(t, src)
 	unique := fmt.Sprintf("packer-e2e-%d", time.Now().UnixNano())
 	marker, scriptMarker := "/"+unique+"-i-was-here", "/"+unique+"-script-was-here"
 	// Where a command on the host would have written.
@@ -128,7 +126,7 @@ func provisionRootfsAs(t *testing.T, busybox string, uid int) {
 	mustContain(t, r, "stdout", "the tree's motd, from the file provisioner")
 	mustContain(t, r, "stdout", "script ran as 0 in /")
 	mustContain(t, r, "stdout", "Commands run isolated in the tree")
-	if mounts := mountsBelow(t, base); len(mounts) > 0 {
+	if mounts := testdeps.MountsUnder(t, base); len(mounts) > 0 {
 		t.Errorf("left mounted on this machine after the build: %v", mounts)
 	}
 
@@ -150,36 +148,6 @@ func provisionRootfsAs(t *testing.T, busybox string, uid int) {
 	}
 	if _, ok := entries["etc/resolv.conf"]; ok {
 		t.Error("the tree keeps etc/resolv.conf, the placeholder this machine's was bound onto")
-	}
-}
-
-// busyboxTreeAt makes a tree commands can run in at dir: a static busybox
-// with its applets, /etc, /tmp, /run and Debian's var/run -> /run.
-func busyboxTreeAt(t *testing.T, dir, busybox string) {
-	t.Helper()
-	for _, d := range []string{"bin", "etc", "run", "var"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o777); err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(filepath.Join(dir, "tmp"), 0o777|os.ModeSticky)
-	data, err := os.ReadFile(busybox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "bin", "busybox"), data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, applet := range []string{"sh", "touch", "mkdir", "cat", "echo", "id", "pwd", "chmod", "rm"} {
-		if err := os.Symlink("busybox", filepath.Join(dir, "bin", applet)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Symlink("/run", filepath.Join(dir, "var", "run")); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -205,22 +173,4 @@ func tarEntries(t *testing.T, path string) map[string]string {
 		body, _ := io.ReadAll(tr)
 		out[strings.TrimSuffix(hdr.Name, "/")] = string(body)
 	}
-}
-
-// mountsBelow lists this machine's mounts at or below dir.
-func mountsBelow(t *testing.T, dir string) []string {
-	t.Helper()
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	lines := bufio.NewScanner(f)
-	for lines.Scan() {
-		if fields := strings.Fields(lines.Text()); len(fields) > 4 && (fields[4] == dir || strings.HasPrefix(fields[4], dir+"/")) {
-			out = append(out, fields[4])
-		}
-	}
-	return out
 }

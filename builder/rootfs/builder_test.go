@@ -58,26 +58,13 @@ func sourceDir(t *testing.T) string {
 	return dir
 }
 
-// withShell adds a static busybox to the tree at dir, as its /bin/sh and
-// the applets the tests' commands use, and skips loudly where commands
-// cannot run isolated at all.
+// withShell makes the tree at dir one commands can run in (see
+// testdeps.BusyboxTree), and skips loudly where commands cannot run
+// isolated at all.
 func withShell(t *testing.T, dir string) string {
 	t.Helper()
-	busybox := testdeps.Need(t, "busybox")[0]
-	data, err := os.ReadFile(busybox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.MkdirAll(filepath.Join(dir, "bin"), 0o755)
-	if err := os.WriteFile(filepath.Join(dir, "bin", "busybox"), data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, applet := range []string{"sh", "mkdir", "echo"} {
-		os.Symlink("busybox", filepath.Join(dir, "bin", applet))
-	}
-	if _, err := (&tree.Communicator{Root: t.TempDir()}).Check(); err != nil {
-		t.Skipf("SKIPPED: commands cannot run isolated here: %v", err)
-	}
+	testdeps.BusyboxTree(t, dir)
+	skipWithoutIsolation(t)
 	return dir
 }
 

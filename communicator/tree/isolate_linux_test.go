@@ -1,7 +1,6 @@
 package tree
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -20,30 +19,12 @@ import (
 	"github.com/packer-classic/packer/packer/packertest"
 )
 
-// busyboxTree makes a tree a command can run in: a static busybox with its
-// applets, /etc, /tmp, and Debian's var/run -> /run.
+// busyboxTree makes a tree a command can run in (see testdeps.BusyboxTree),
+// with an empty /kit for the conformance kit.
 func busyboxTree(t *testing.T) string {
 	t.Helper()
-	busybox := testdeps.Need(t, "busybox")[0]
-	root := filepath.Join(t.TempDir(), "tree")
-	for _, d := range []string{"bin", "etc", "tmp", "run", "var", "kit"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(busybox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "bin", "busybox"), data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, applet := range []string{"sh", "cat", "echo", "printf", "head", "tr", "kill", "sleep", "ls", "mkdir", "wc", "true", "touch", "id", "grep", "mount", "rm"} {
-		if err := os.Symlink("busybox", filepath.Join(root, "bin", applet)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Symlink("/run", filepath.Join(root, "var", "run")); err != nil {
+	root := testdeps.BusyboxTree(t, filepath.Join(t.TempDir(), "tree"))
+	if err := os.Mkdir(filepath.Join(root, "kit"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return root
@@ -131,25 +112,6 @@ func TestIsolation_commandsSeeOnlyTheTree(t *testing.T) {
 	}
 }
 
-// mountsUnder lists this process's mounts at or below dir.
-func mountsUnder(t *testing.T, dir string) []string {
-	t.Helper()
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	lines := bufio.NewScanner(f)
-	for lines.Scan() {
-		fields := strings.Fields(lines.Text())
-		if len(fields) > 4 && (fields[4] == dir || strings.HasPrefix(fields[4], dir+"/")) {
-			out = append(out, fields[4])
-		}
-	}
-	return out
-}
-
 func TestIsolation_procDevAndSysAreThereForTheCommandOnly(t *testing.T) {
 	c := isolated(t)
 	status, stdout, stderr := run(t, c, strings.Join([]string{
@@ -170,7 +132,7 @@ func TestIsolation_procDevAndSysAreThereForTheCommandOnly(t *testing.T) {
 		}
 	}
 	dir, _ := filepath.EvalSymlinks(c.Root)
-	if mounts := mountsUnder(t, dir); len(mounts) > 0 {
+	if mounts := testdeps.MountsUnder(t, dir); len(mounts) > 0 {
 		t.Errorf("left mounted on this machine after the command: %v", mounts)
 	}
 	for _, d := range []string{"proc", "dev", "sys"} {
@@ -305,7 +267,7 @@ func TestIsolation_theHelperRefusesToRunOutsideItsNamespaces(t *testing.T) {
 	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != helperFailed || !strings.Contains(string(msg), "runs only as packer starts it") {
 		t.Errorf("the helper run directly: %v, status %q; want it to refuse", err, msg)
 	}
-	if mounts := mountsUnder(t, dir); len(mounts) > 0 {
+	if mounts := testdeps.MountsUnder(t, dir); len(mounts) > 0 {
 		t.Errorf("the helper run directly mounted %v", mounts)
 	}
 }
