@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/packer-classic/packer/internal/testdeps"
 )
 
 // TestE2E_examplePluginsBuildAndRun does what examples/plugins/README.md
@@ -67,18 +69,18 @@ func TestE2E_examplePluginsBuildAndRun(t *testing.T) {
 }
 
 // TestE2E_rootfsExampleBuildsAVerifiableArchive runs examples/rootfs.json
-// through the real binary: a rootfs filled by a file and a shell
-// provisioner, then compress, checksum and manifest.
+// through the real binary: a rootfs from a directory, filled by a file and
+// a shell provisioner (which runs isolated in the tree), then compress,
+// checksum and manifest.
 func TestE2E_rootfsExampleBuildsAVerifiableArchive(t *testing.T) {
 	e := newEnv(t)
-	if runtime.GOOS == "windows" {
-		t.Skip("the example's shell provisioner is POSIX shell")
-	}
+	skipWithoutTreeIsolation(t)
+	busybox := testdeps.Need(t, "busybox")[0]
 	example, err := filepath.Abs(filepath.Join("examples", "rootfs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := e.run("build", "-force", example)
+	r := e.run("build", "-force", "-var", "busybox="+busybox, example)
 	if r.code != 0 {
 		t.Fatalf("packer build: %s", r)
 	}
@@ -107,10 +109,13 @@ func TestE2E_rootfsExampleBuildsAVerifiableArchive(t *testing.T) {
 		}
 		names[hdr.Name] = true
 	}
-	for _, want := range []string{"etc/motd", "etc/hostname", "usr/bin/hello"} {
+	for _, want := range []string{"etc/motd", "etc/hostname", "usr/bin/hello", "bin/busybox", "bin/sh", "root/.profile"} {
 		if !names[want] {
 			t.Errorf("the archive lacks %s (has %v)", want, names)
 		}
+	}
+	if names["etc/resolv.conf"] {
+		t.Error("the archive holds etc/resolv.conf: the placeholder this machine's was bound onto was left in the tree")
 	}
 	manifest, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
 	if !strings.Contains(string(manifest), `"builder_type": "rootfs"`) {

@@ -1,28 +1,24 @@
 // Package rootfs builds a root filesystem: a directory tree that starts
-// from a source directory or archive (or from nothing), is provisioned
-// through a communicator confined to the tree, and is written out as a
-// directory or as a tar, tar.gz or tar.zst archive that `docker import`,
-// systemd-nspawn or plain tar can use.
+// from a source directory or tar archive (or from nothing), is provisioned
+// through a communicator confined to the tree (communicator/tree: files
+// resolve inside it, and commands run isolated in it, never on this
+// machine), and is written out as a directory or as a tar archive, plain
+// or compressed, that `docker import`, systemd-nspawn or plain tar can use.
 package rootfs
 
 import (
-	"archive/tar"
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
-	"github.com/klauspost/compress/zstd"
-	"github.com/klauspost/pgzip"
 
-	"github.com/packer-classic/packer/communicator/local"
 	"github.com/packer-classic/packer/communicator/tree"
+	"github.com/packer-classic/packer/internal/archive"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -31,16 +27,19 @@ const BuilderId = "packer-classic.rootfs"
 
 // Config is the rootfs builder's configuration.
 type Config struct {
-	// Source is a directory, or a .tar, .tar.gz/.tgz or .tar.zst archive,
-	// to start from; empty starts from an empty tree.
+	// Source is a directory, or a tar archive (.tar, or compressed as
+	// internal/archive reads: .tar.gz/.tgz, .tar.zst, .tar.xz, ...), to
+	// start from; empty starts from an empty tree.
 	Source string `mapstructure:"source"`
 	// OutputDirectory receives the tree and the archive (default
 	// output-BUILDNAME); it must not exist, unless -force.
 	OutputDirectory string `mapstructure:"output_directory"`
-	// Format is dir (the default), tar, tar.gz or tar.zst.
+	// Format is dir (the default) or a tar format: tar, tar.gz, tar.zst,
+	// tar.xz, tar.bz2, tar.lz4, tar.bgzf or a short name (tgz, ...).
 	Format string `mapstructure:"format"`
-	// Chroot runs provisioners' commands chrooted into the tree (as root).
-	Chroot bool `mapstructure:"chroot"`
+	// Chroot is deprecated and ignored: commands always run isolated in
+	// the tree. It is accepted, with a warning, so older templates work.
+	Chroot *bool `mapstructure:"chroot"`
 
 	packer.PackerConfig `mapstructure:",squash"`
 }
@@ -48,6 +47,7 @@ type Config struct {
 // Builder is the rootfs builder. Its zero value is ready for Prepare.
 type Builder struct {
 	config Config
+	format archive.Format // of the output, unless Format is dir
 }
 
 // Prepare reads and checks the configuration.
@@ -57,6 +57,7 @@ func (b *Builder) Prepare(raws ...any) ([]string, error) {
 		return nil, err
 	}
 	var errs *multierror.Error
+	var warnings []string
 	if c.OutputDirectory == "" {
 		c.OutputDirectory = "output-" + c.PackerBuildName
 		if c.PackerBuildName == "" {
@@ -69,43 +70,70 @@ func (b *Builder) Prepare(raws ...any) ([]string, error) {
 	if err := packer.CheckOutputPath("output_directory", c.OutputDirectory); err != nil {
 		errs = multierror.Append(errs, err)
 	}
-	switch c.Format {
-	case "dir", "tar", "tar.gz", "tar.zst":
-	default:
-		errs = multierror.Append(errs, fmt.Errorf("format: %q is not one of dir, tar, tar.gz, tar.zst", c.Format))
+	var format archive.Format
+	if c.Format != "dir" {
+		f, err := archive.ParseFormat(c.Format)
+		if err != nil || f.Container != archive.Tar {
+			errs = multierror.Append(errs, fmt.Errorf("format: %q is not one of dir, %s", c.Format, strings.Join(tarFormats(), ", ")))
+		}
+		format = f
 	}
 	if c.Source != "" {
 		info, err := os.Stat(c.Source)
 		switch {
 		case err != nil:
 			errs = multierror.Append(errs, fmt.Errorf("source: %w", err))
-		case !info.IsDir() && archiveKind(c.Source) == "":
-			errs = multierror.Append(errs, fmt.Errorf("source: %s is neither a directory nor a .tar, .tar.gz, .tgz or .tar.zst archive", c.Source))
+		case info.IsDir():
+		case !isTar(c.Source):
+			errs = multierror.Append(errs, fmt.Errorf("source: %s is neither a directory nor a tar archive (%s)", c.Source, strings.Join(tarFormats(), ", ")))
 		}
 	}
+	if c.Chroot != nil {
+		warnings = append(warnings, `rootfs: "chroot" is deprecated and ignored: commands always run isolated in the tree (see docs/builders/rootfs.md); remove the key`)
+	}
 	if err := errs.ErrorOrNil(); err != nil {
-		return nil, err
+		return warnings, err
 	}
-	b.config = c
-	return nil, nil
+	b.config, b.format = c, format
+	return warnings, nil
 }
 
-func archiveKind(name string) string {
-	switch {
-	case strings.HasSuffix(name, ".tar.gz"), strings.HasSuffix(name, ".tgz"):
-		return "tar.gz"
-	case strings.HasSuffix(name, ".tar.zst"), strings.HasSuffix(name, ".tzst"):
-		return "tar.zst"
-	case strings.HasSuffix(name, ".tar"):
-		return "tar"
+// tarFormats are the names of the tar formats internal/archive reads and
+// writes.
+func tarFormats() []string {
+	var names []string
+	for _, name := range archive.FormatNames() {
+		if f, err := archive.ParseFormat(name); err == nil && f.Container == archive.Tar {
+			names = append(names, name)
+		}
 	}
-	return ""
+	return names
 }
 
-// Run makes the tree, runs the provisioners in it, and writes the output.
-// A build that fails removes its output directory.
+// tarFormat is the format of the archive named name, by its extension.
+func tarFormat(name string) (archive.Format, bool) {
+	for _, ext := range tarFormats() {
+		if strings.HasSuffix(name, "."+ext) {
+			f, _ := archive.ParseFormat(ext)
+			return f, true
+		}
+	}
+	return archive.Format{}, false
+}
+
+func isTar(name string) bool {
+	_, ok := tarFormat(name)
+	return ok
+}
+
+// Run makes the tree, makes sure commands can run isolated in it, runs the
+// provisioners in it, and writes the output. A build that fails removes
+// its output directory.
 func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (artifact packer.Artifact, err error) {
 	c := b.config
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	out := c.OutputDirectory
 	if _, err := os.Stat(out); err == nil {
 		if !c.PackerForce {
@@ -129,20 +157,28 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (arti
 	switch {
 	case c.Source == "":
 		ui.Say("Starting from an empty tree")
-	case archiveKind(c.Source) != "":
+	case isTar(c.Source):
 		ui.Say(fmt.Sprintf("Unpacking %s", c.Source))
-		if err := unpack(c.Source, treeDir); err != nil {
+		if err := unpack(ctx, ui, c.Source, treeDir); err != nil {
 			return nil, err
 		}
 	default:
 		ui.Say(fmt.Sprintf("Copying %s", c.Source))
-		if err := local.CopyDir(treeDir, c.Source+string(filepath.Separator), nil); err != nil {
-			return nil, fmt.Errorf("copying source: %w", err)
+		if err := copyTree(ctx, ui, c.Source, treeDir); err != nil {
+			return nil, err
 		}
 	}
 
-	comm := &tree.Communicator{Root: treeDir, Chroot: c.Chroot}
+	comm := &tree.Communicator{Root: treeDir}
+	how, err := comm.Check()
+	if err != nil {
+		return nil, fmt.Errorf("rootfs: %w", err)
+	}
+	ui.Say("Commands run isolated in the tree, in " + how)
 	if err := hook.Run(ctx, packer.HookProvision, ui, comm, map[string]any{"ID": "rootfs", "Tree": treeDir}); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
@@ -154,12 +190,12 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (arti
 		}
 		return a, nil
 	}
-	archive := filepath.Join(out, "rootfs."+c.Format)
-	ui.Say(fmt.Sprintf("Writing %s", archive))
-	if err := pack(ctx, treeDir, archive, c.Format); err != nil {
+	path := filepath.Join(out, "rootfs."+c.Format)
+	ui.Say(fmt.Sprintf("Writing %s", path))
+	if err := pack(ctx, treeDir, path, b.format); err != nil {
 		return nil, err
 	}
-	a.files = []string{archive}
+	a.files = []string{path}
 	return a, nil
 }
 
@@ -175,164 +211,19 @@ func listFiles(root string) ([]string, error) {
 	return files, err
 }
 
-// unpack extracts a tar archive into dir, refusing entries that would land
-// outside it; modes, mtimes, symlinks (and ownership when root) are kept.
-func unpack(archive, dir string) error {
-	f, err := os.Open(archive)
-	if err != nil {
-		return fmt.Errorf("source: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	switch archiveKind(archive) {
-	case "tar.gz":
-		gz, err := pgzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("source %s: %w", archive, err)
-		}
-		defer gz.Close()
-		r = gz
-	case "tar.zst":
-		zr, err := zstd.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("source %s: %w", archive, err)
-		}
-		defer zr.Close()
-		r = zr
-	}
-	root, err := os.OpenRoot(dir)
+// pack writes the tree at dir to an archive at path: every kind of entry
+// (devices and hard links too), owners by number, as a root filesystem
+// means them.
+func pack(ctx context.Context, dir, path string, format archive.Format) error {
+	w, err := archive.Create("output_directory", path, format, archive.Options{NumericOwners: true})
 	if err != nil {
 		return err
 	}
-	defer root.Close()
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("source %s: %w", archive, err)
-		}
-		rel, err := tree.Rel(hdr.Name)
-		if err != nil {
-			return fmt.Errorf("source %s: entry %w", archive, err)
-		}
-		if rel == "." {
-			continue
-		}
-		if err := tree.MkdirAll(root, path.Dir(rel), 0o755); err != nil {
-			return fmt.Errorf("source %s: %s: %w", archive, hdr.Name, err)
-		}
-		full := filepath.Join(dir, filepath.FromSlash(rel))
-		mode := hdr.FileInfo().Mode().Perm()
-		switch hdr.Typeflag {
-		case tar.TypeDir:
-			if err := tree.MkdirAll(root, rel, mode|0o700); err != nil {
-				return err
-			}
-			os.Chmod(full, mode)
-		case tar.TypeSymlink:
-			if err := tree.Symlink(root, dir, hdr.Linkname, rel); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if err := tree.WriteFile(root, rel, tr, mode); err != nil {
-				return fmt.Errorf("source %s: %w", archive, err)
-			}
-		default:
-			continue // devices, fifos and hard links are left out
-		}
-		keepOwnerAndTime(full, hdr)
+	defer w.Abort() // nothing once Close succeeded
+	if err := w.AddTree(ctx, dir); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
-}
-
-// pack writes the tree at dir into an archive of format, under a temporary
-// name renamed when complete.
-func pack(ctx context.Context, dir, archive, format string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(archive), ".rootfs-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	var w io.Writer = tmp
-	var closers []io.Closer
-	switch format {
-	case "tar.gz":
-		gz := pgzip.NewWriter(tmp)
-		w, closers = gz, append(closers, gz)
-	case "tar.zst":
-		zw, err := zstd.NewWriter(tmp)
-		if err != nil {
-			return err
-		}
-		w, closers = zw, append(closers, zw)
-	}
-	tw := tar.NewWriter(w)
-	closers = append([]io.Closer{tw}, closers...)
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if rel == "." {
-			return nil
-		}
-		info, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		link := ""
-		if info.Mode()&fs.ModeSymlink != 0 {
-			if link, err = os.Readlink(p); err != nil {
-				return err
-			}
-		} else if !info.Mode().IsRegular() && !info.IsDir() {
-			return nil
-		}
-		hdr, err := tar.FileInfoHeader(info, link)
-		if err != nil {
-			return err
-		}
-		hdr.Name = filepath.ToSlash(rel)
-		if info.IsDir() {
-			hdr.Name += "/"
-		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		if info.Mode().IsRegular() {
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if _, err := io.CopyBuffer(tw, f, make([]byte, 1<<20)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", archive, err)
-	}
-	for _, c := range closers {
-		if err := c.Close(); err != nil {
-			return fmt.Errorf("writing %s: %w", archive, err)
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), archive)
+	return w.Close()
 }
 
 // Artifact is the built tree and, for archive formats, the archive.

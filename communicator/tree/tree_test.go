@@ -2,7 +2,6 @@ package tree
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,9 +11,6 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/communicator/local"
-	"github.com/packer-classic/packer/internal/testdeps"
-	"github.com/packer-classic/packer/packer"
-	"github.com/packer-classic/packer/packer/packertest"
 )
 
 func newTree(t *testing.T) (*Communicator, string) {
@@ -49,10 +45,11 @@ func TestTree_pathsThatLeaveTheTreeAreRefusedBeforeAnythingIsWritten(t *testing.
 		t.Skip("symlinks need privileges on Windows")
 	}
 	c, outside := newTree(t)
-	os.Symlink(outside, filepath.Join(c.Root, "abs"))      // absolute, out of the tree
-	os.Symlink("../outside", filepath.Join(c.Root, "rel")) // relative, out of the tree
-	os.Symlink("etc", filepath.Join(c.Root, "inside"))     // stays inside: fine
-	for _, dst := range []string{"../outside/x", "/etc/../../outside/x", "abs/x", "rel/x", "abs/sub/x", "bad\x00name"} {
+	os.Symlink("../outside", filepath.Join(c.Root, "rel"))    // relative, out of the tree
+	os.Symlink("/../outside", filepath.Join(c.Root, "above")) // absolute, climbing above its root
+	os.Symlink("etc/../..", filepath.Join(c.Root, "climb"))   // up and out, in steps
+	os.Symlink("etc", filepath.Join(c.Root, "inside"))        // stays inside: fine
+	for _, dst := range []string{"../outside/x", "/etc/../../outside/x", "rel/x", "rel/sub/x", "above/x", "climb/outside/x", "bad\x00name"} {
 		err := c.Upload(dst, strings.NewReader("pwned"), nil)
 		if err == nil {
 			t.Errorf("Upload(%q) succeeded", dst)
@@ -63,33 +60,101 @@ func TestTree_pathsThatLeaveTheTreeAreRefusedBeforeAnythingIsWritten(t *testing.
 	if entries, _ := os.ReadDir(outside); len(entries) > 0 {
 		t.Errorf("something was written outside the tree: %v", entries)
 	}
-	if err := c.Download("abs/../../etc/passwd", &bytes.Buffer{}); !errors.Is(err, ErrEscape) {
+	if err := c.Download("inside/../../etc/passwd", &bytes.Buffer{}); !errors.Is(err, ErrEscape) {
 		t.Errorf("Download through .. = %v", err)
 	}
 	os.WriteFile(filepath.Join(outside, "secret"), []byte("s"), 0o644)
-	if err := c.Download("abs/secret", &bytes.Buffer{}); !errors.Is(err, ErrEscape) {
-		t.Errorf("Download through an absolute symlink = %v", err)
+	for _, src := range []string{"rel/secret", "above/secret"} {
+		if err := c.Download(src, &bytes.Buffer{}); !errors.Is(err, ErrEscape) {
+			t.Errorf("Download(%q) through a symlink out of the tree = %v", src, err)
+		}
+	}
+	if err := c.DownloadDir("rel/", t.TempDir(), nil); !errors.Is(err, ErrEscape) {
+		t.Errorf("DownloadDir through a symlink out of the tree = %v", err)
 	}
 	if err := c.Upload("inside/hostname", strings.NewReader("box"), nil); err != nil {
 		t.Errorf("a symlink that stays inside the tree was refused: %v", err)
 	}
 }
 
-func TestTree_commandsRunInTheTree(t *testing.T) {
+// TestTree_absoluteSymlinksResolveAgainstTheTree: an absolute symlink in the
+// tree means what it means to a command chrooted there, for every file
+// operation; one naming a path that exists on this machine reaches the
+// tree's, never this machine's.
+func TestTree_absoluteSymlinksResolveAgainstTheTree(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("uses sh")
+		t.Skip("symlinks need privileges on Windows")
 	}
-	c, _ := newTree(t)
-	var out bytes.Buffer
-	cmd := &packer.RemoteCmd{Command: "echo built > etc/issue; ls etc", Stdout: &out}
-	if err := c.Start(context.Background(), cmd); err != nil {
+	c, outside := newTree(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(c.Root, "run"), 0o755))
+	must(os.MkdirAll(filepath.Join(c.Root, "var"), 0o755))
+	must(os.MkdirAll(filepath.Join(c.Root, "usr/share/zoneinfo"), 0o755))
+	must(os.WriteFile(filepath.Join(c.Root, "usr/share/zoneinfo/UTC"), []byte("tzdata"), 0o644))
+	must(os.Symlink("/run", filepath.Join(c.Root, "var/run")))
+	must(os.Symlink("/usr/share/zoneinfo/UTC", filepath.Join(c.Root, "etc/localtime")))
+	must(os.Symlink(outside, filepath.Join(c.Root, "host")))            // a path of this machine, meant in the tree
+	must(os.Symlink("b", filepath.Join(c.Root, "a")))                   // a chain: relative, then absolute
+	must(os.Symlink("/var/run", filepath.Join(c.Root, "b")))            //
+	must(os.Symlink("../../run", filepath.Join(c.Root, "usr/share/r"))) // ".." that stays inside
+	must(os.Symlink("loop2", filepath.Join(c.Root, "loop1")))
+	must(os.Symlink("loop1", filepath.Join(c.Root, "loop2")))
+	must(os.WriteFile(filepath.Join(outside, "secret"), []byte("this machine's"), 0o644))
+
+	for dst, want := range map[string]string{
+		"/var/run/pid":      "run/pid",
+		"/etc/localtime":    "usr/share/zoneinfo/UTC",
+		"/a/chained":        "run/chained",
+		"/usr/share/r/deep": "run/deep",
+		"/host/x":           strings.TrimPrefix(outside, "/") + "/x",
+		"/var/run/new/dirs": "run/new/dirs",
+	} {
+		if err := c.Upload(dst, strings.NewReader(dst), nil); err != nil {
+			t.Errorf("Upload(%q): %v", dst, err)
+			continue
+		}
+		if got, err := os.ReadFile(filepath.Join(c.Root, want)); err != nil || string(got) != dst {
+			t.Errorf("Upload(%q) should have written TREE/%s: %q, %v", dst, want, got, err)
+		}
+		var back bytes.Buffer
+		if err := c.Download(dst, &back); err != nil || back.String() != dst {
+			t.Errorf("Download(%q) = %q, %v", dst, back.String(), err)
+		}
+	}
+	if link, err := os.Readlink(filepath.Join(c.Root, "etc/localtime")); err != nil || link != "/usr/share/zoneinfo/UTC" {
+		t.Errorf("etc/localtime is no longer the symlink: %q, %v", link, err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 1 {
+		t.Errorf("this machine's %s was written to: %v", outside, entries)
+	}
+	var got bytes.Buffer
+	if err := c.Download("/host/secret", &got); err == nil || got.Len() > 0 {
+		t.Errorf("Download(/host/secret) read this machine's file: %q, %v", got.String(), err)
+	}
+	if err := c.Upload("/loop1/x", strings.NewReader("x"), nil); !errors.Is(err, syscall.ELOOP) {
+		t.Errorf("Upload through a symlink loop = %v, want ELOOP", err)
+	}
+
+	src := filepath.Join(t.TempDir(), "conf")
+	must(os.MkdirAll(src, 0o755))
+	must(os.WriteFile(filepath.Join(src, "app.conf"), []byte("conf"), 0o644))
+	if err := c.UploadDir("/var/run/", src+"/", nil); err != nil {
 		t.Fatal(err)
 	}
-	if status := cmd.Wait(); status != 0 {
-		t.Fatalf("status %d", status)
+	if got, _ := os.ReadFile(filepath.Join(c.Root, "run/app.conf")); string(got) != "conf" {
+		t.Errorf("UploadDir through var/run -> /run: run/app.conf = %q", got)
 	}
-	if got, _ := os.ReadFile(filepath.Join(c.Root, "etc", "issue")); string(got) != "built\n" || out.String() != "issue\n" {
-		t.Errorf("issue = %q, ls = %q", got, out.String())
+	back := t.TempDir()
+	if err := c.DownloadDir("/var/run", back, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(back, "run", "app.conf")); string(got) != "conf" {
+		t.Errorf("DownloadDir(/var/run) into run/ (its own name): app.conf = %q", got)
 	}
 }
 
@@ -115,46 +180,6 @@ func TestTree_directoriesCopyBothWays(t *testing.T) {
 	if err := c.UploadDir("../x", src, nil); !errors.Is(err, ErrEscape) {
 		t.Errorf("UploadDir to .. = %v", err)
 	}
-}
-
-// busyboxTree makes a tree a chrooted command can run in: a static busybox
-// with its applets, and the device nodes the kit's commands read.
-func busyboxTree(t *testing.T) string {
-	t.Helper()
-	busybox := testdeps.Need(t, "busybox")[0]
-	root := filepath.Join(t.TempDir(), "tree")
-	for _, d := range []string{"bin", "dev", "tmp", "kit"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(busybox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "bin", "busybox"), data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, applet := range []string{"sh", "cat", "echo", "printf", "head", "tr", "kill", "sleep", "ls", "mkdir", "wc", "true"} {
-		if err := os.Symlink("busybox", filepath.Join(root, "bin", applet)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, minor := range map[string]uint32{"null": 3, "zero": 5} {
-		if err := syscall.Mknod(filepath.Join(root, "dev", name), syscall.S_IFCHR|0o666, int(1<<8|minor)); err != nil {
-			t.Skipf("cannot make /dev/%s in the test tree: %v", name, err)
-		}
-	}
-	return root
-}
-
-func TestCommunicator_chrootedPassesTheConformanceKit(t *testing.T) {
-	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Skip("chroot needs root on Linux")
-	}
-	packertest.TestCommunicator(t, func(t *testing.T) (packer.Communicator, string) {
-		return &Communicator{Root: busyboxTree(t), Chroot: true}, "/kit"
-	})
 }
 
 func TestTree_aDirectoryDownloadNeverWritesThroughASymlinkInTheDestination(t *testing.T) {
