@@ -29,30 +29,38 @@ type wireInterface struct {
 	methods []string
 }
 
-// wireInterfaces holds every declared interface by id. It is filled while
-// the package initialises and only read afterwards.
-var wireInterfaces = map[byte]*wireInterface{}
+// wireInterfaces holds every declared interface by id, and byKind those of
+// the components a Dispenser makes. Both are filled while the package
+// initialises and only read afterwards.
+var (
+	wireInterfaces = map[byte]*wireInterface{}
+	byKind         = map[packer.Kind]*wireInterface{}
+)
 
-// declare records an interface; a second declaration of an id is a
-// programming error, caught when the package initialises.
+// declare records an interface; a second declaration of an id or a kind is
+// a programming error, caught when the package initialises.
 func declare(i wireInterface) *wireInterface {
 	if old, ok := wireInterfaces[i.id]; ok {
 		panic(fmt.Sprintf("rpc: interfaces %s and %s both declare wire id %d", old.name, i.name, i.id))
 	}
 	wireInterfaces[i.id] = &i
+	if i.kind != "" {
+		if old, ok := byKind[i.kind]; ok {
+			panic(fmt.Sprintf("rpc: interfaces %s and %s are both kind %s", old.name, i.name, i.kind))
+		}
+		byKind[i.kind] = &i
+	}
 	return &i
 }
 
 // interfaceOf returns the interface a component of kind implements.
 func interfaceOf(kind packer.Kind) (*wireInterface, error) {
-	var kinds []string
-	for _, i := range wireInterfaces {
-		if i.kind == kind && kind != "" {
-			return i, nil
-		}
-		if i.kind != "" {
-			kinds = append(kinds, string(i.kind))
-		}
+	if i, ok := byKind[kind]; ok {
+		return i, nil
+	}
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, string(k))
 	}
 	sort.Strings(kinds)
 	return nil, fmt.Errorf("rpc: no component kind %q; the kinds are %v", kind, kinds)
