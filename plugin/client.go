@@ -42,6 +42,11 @@ type ClientConfig struct {
 	// line each, and the client's own diagnostics. Nil discards them.
 	Logger *log.Logger
 
+	// Transport is how the plugin is reached: "tcp" (a loopback port of
+	// the range) or "unix" (a socket in a private directory; Unix only).
+	// Empty means PACKER_PLUGIN_TRANSPORT, else tcp.
+	Transport string
+
 	// Reattach, when set, connects to a plugin already running with
 	// -debug-server instead of starting one; Kill then only disconnects.
 	Reattach *Reattach
@@ -71,6 +76,9 @@ type Client struct {
 	rpc    *rpc.Client
 	cmd    *exec.Cmd
 	killed bool
+	// unixSocket is where the plugin listens with the unix transport;
+	// its directory is removed once the process has exited.
+	unixSocket string
 	// dispensed counts the components handed out with Dispense.
 	dispensed atomic.Int32
 
@@ -148,6 +156,10 @@ func (c *Client) start() error {
 		return err
 	}
 	key, _ := decodeAuthKey(keyHex)
+	unixDir, err := c.transport()
+	if err != nil {
+		return fmt.Errorf("cannot start plugin %s: %w", c.name, err)
+	}
 
 	env := cmd.Env
 	if env == nil {
@@ -158,18 +170,20 @@ func (c *Client) start() error {
 		MinPortEnv+"="+strconv.Itoa(ports.Min),
 		MaxPortEnv+"="+strconv.Itoa(ports.Max),
 		authKeyEnv+"="+keyHex,
+		UnixDirEnv+"="+unixDir,
 	)
 	setProcessGroup(cmd)
 	// Pipes of our own rather than cmd's: cmd.Wait closes its pipes as soon
 	// as the process exits, losing what is still buffered in them.
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
+		c.removeUnixDir()
 		return err
 	}
 	stderr, stderrW, err := os.Pipe()
 	if err != nil {
-		stdout.Close()
-		stdoutW.Close()
+		closeAll(stdout, stdoutW)
+		c.removeUnixDir()
 		return err
 	}
 	cmd.Stdout, cmd.Stderr = stdoutW, stderrW
@@ -177,11 +191,13 @@ func (c *Client) start() error {
 	if c.killed {
 		c.mu.Unlock()
 		closeAll(stdout, stdoutW, stderr, stderrW)
+		c.removeUnixDir()
 		return fmt.Errorf("plugin %s was killed before it started", c.name)
 	}
 	if err := cmd.Start(); err != nil {
 		c.mu.Unlock()
 		closeAll(stdout, stdoutW, stderr, stderrW)
+		c.removeUnixDir()
 		return fmt.Errorf("cannot start plugin %s (%s): %w", c.name, cmd.Path, err)
 	}
 	c.cmd = cmd
@@ -203,6 +219,7 @@ func (c *Client) start() error {
 	}()
 	go func() {
 		err := cmd.Wait()
+		c.removeUnixDir()
 		close(c.reaped)
 		// A child of the plugin that left its group may still hold the
 		// pipes; its output is not waited for long.
@@ -238,7 +255,11 @@ func (c *Client) start() error {
 		return c.startError(fmt.Errorf("it did not complete the handshake within %s (set %s to wait longer)", timeout, TimeoutEnv))
 	}
 
-	conn, err := net.DialTimeout("tcp", addr, timeout)
+	network := "tcp"
+	if c.unixSocket != "" {
+		network = "unix"
+	}
+	conn, err := net.DialTimeout(network, addr, timeout)
 	if err != nil {
 		return c.startError(fmt.Errorf("dialling the address it announced, %s: %w", addr, err))
 	}
@@ -285,7 +306,7 @@ func (c *Client) readStdout(stdout io.Reader, handshake chan<- handshakeResult) 
 		// reported with its status by the caller.
 		handshake <- handshakeResult{err: errors.New("it exited before completing the handshake")}
 	default:
-		addr, perr := parseHandshake(string(line))
+		addr, perr := parseHandshake(string(line), c.unixSocket)
 		handshake <- handshakeResult{addr: addr, err: perr}
 	}
 	logAll(newLineLog(c.logger, c.name), reader)

@@ -31,7 +31,21 @@ const (
 
 	// authKeyEnv carries the per-process key both ends prove they hold.
 	authKeyEnv = "PACKER_PLUGIN_AUTH_KEY"
+
+	// UnixDirEnv, set by a core that asked for the unix transport
+	// (TransportEnv), is a directory of its own, mode 0700, for the
+	// plugin's socket.
+	UnixDirEnv = "PACKER_PLUGIN_UNIX_DIR"
+
+	// TransportEnv chooses how the core reaches its plugins: "tcp" (the
+	// default: a loopback port of the range) or "unix" (a socket in a
+	// private directory, as hashicorp/go-plugin does outside Windows;
+	// Unix only). The key proof is the same either way.
+	TransportEnv = "PACKER_PLUGIN_TRANSPORT"
 )
+
+// unixSocketName is the plugin's socket in the directory UnixDirEnv names.
+const unixSocketName = "plugin.sock"
 
 // Defaults, as classic Packer.
 const (
@@ -51,8 +65,10 @@ func handshakeLine(addr net.Addr) string {
 	return fmt.Sprintf("%s|%d|%s|%s\n", handshakePrefix, ProtocolVersion, addr.Network(), addr.String())
 }
 
-// parseHandshake checks the plugin's line and returns the address to dial.
-func parseHandshake(line string) (string, error) {
+// parseHandshake checks the plugin's line and returns the address to dial:
+// a loopback TCP address, or, when the core asked for the unix transport,
+// exactly the socket it expects (unixSocket).
+func parseHandshake(line, unixSocket string) (string, error) {
 	line = strings.TrimRight(line, "\r\n")
 	parts := strings.Split(line, "|")
 	if len(parts) != 4 || parts[0] != handshakePrefix {
@@ -64,6 +80,12 @@ func parseHandshake(line string) (string, error) {
 	}
 	if version != ProtocolVersion {
 		return "", fmt.Errorf("it speaks plugin protocol %d and this packer speaks %d; use a build of the plugin made for this version of packer", version, ProtocolVersion)
+	}
+	if unixSocket != "" {
+		if parts[2] != "unix" || parts[3] != unixSocket {
+			return "", fmt.Errorf("it announced %s address %q, where this packer asked for the socket %s (%s=unix)", parts[2], parts[3], unixSocket, TransportEnv)
+		}
+		return parts[3], nil
 	}
 	if parts[2] != "tcp" {
 		return "", fmt.Errorf("it announced a %q address; only tcp is supported", parts[2])

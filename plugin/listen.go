@@ -5,6 +5,8 @@ import (
 	"log"
 	"math/rand/v2"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 )
 
@@ -13,8 +15,17 @@ import (
 // key. Serve (one core) and -debug-server (one core after another) share it.
 
 // listenForCore listens on 127.0.0.1 on a free port of the range the
-// environment allows (PACKER_PLUGIN_MIN_PORT, PACKER_PLUGIN_MAX_PORT).
+// environment allows (PACKER_PLUGIN_MIN_PORT, PACKER_PLUGIN_MAX_PORT), or,
+// when the core asked for the unix transport, on a socket in the private
+// directory it made (PACKER_PLUGIN_UNIX_DIR).
 func listenForCore() (net.Listener, error) {
+	if dir := os.Getenv(UnixDirEnv); dir != "" {
+		l, err := net.Listen("unix", filepath.Join(dir, unixSocketName))
+		if err != nil {
+			return nil, fmt.Errorf("listening on a socket in %s (%s): %w", dir, UnixDirEnv, err)
+		}
+		return l, nil
+	}
 	ports, err := PortRangeFromEnv()
 	if err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -181,7 +183,7 @@ func TestAuth_thePluginDropsAnIntruderAndKeepsWaitingForItsCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr, err := parseHandshake(line)
+	addr, err := parseHandshake(line, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,5 +276,49 @@ func TestMagicCookie_aPluginRunByHandSaysWhatItIs(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "is a Packer plugin: it is not meant to be run by hand") {
 		t.Errorf("output = %q", out)
+	}
+}
+
+func TestTransport_theUnixSocketTransportServesAndLeavesNothing(t *testing.T) {
+	requireUnix(t)
+	t.Setenv(TransportEnv, "unix")
+	c, logs := startHelper(t, "builder", ClientConfig{})
+	if _, err := runBuilder(t, c, "plain"); err != nil {
+		t.Fatal(err)
+	}
+	socket := c.unixSocket
+	if got := logs.waitFor("listening on"); !strings.HasSuffix(got, "listening on "+socket) {
+		t.Errorf("plugin: %q, want the socket %s", got, socket)
+	}
+	info, err := os.Stat(filepath.Dir(socket))
+	if err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("the socket's directory: %v, %v; want mode 0700, the core's alone", info, err)
+	}
+	c.Kill()
+	if _, err := os.Stat(filepath.Dir(socket)); !os.IsNotExist(err) {
+		t.Errorf("the socket's directory is still there after the plugin ended: %v", err)
+	}
+}
+
+func TestTransport_anUnknownTransportIsAClearError(t *testing.T) {
+	t.Setenv(TransportEnv, "carrier-pigeon")
+	c, _ := startHelper(t, "builder", ClientConfig{})
+	if err := c.Start(); err == nil || !strings.Contains(err.Error(), "PACKER_PLUGIN_TRANSPORT=\"carrier-pigeon\": use tcp") {
+		t.Errorf("Start = %v", err)
+	}
+}
+
+func TestHandshake_withTheUnixTransportOnlyTheExpectedSocketIsDialled(t *testing.T) {
+	if _, err := parseHandshake("PACKER-PLUGIN|1|tcp|127.0.0.1:1\n", "/d/plugin.sock"); err == nil {
+		t.Error("a tcp address was accepted where a socket was asked for")
+	}
+	if _, err := parseHandshake("PACKER-PLUGIN|1|unix|/elsewhere.sock\n", "/d/plugin.sock"); err == nil {
+		t.Error("another socket was accepted")
+	}
+	if addr, err := parseHandshake("PACKER-PLUGIN|1|unix|/d/plugin.sock\n", "/d/plugin.sock"); err != nil || addr != "/d/plugin.sock" {
+		t.Errorf("the expected socket: %q, %v", addr, err)
+	}
+	if _, err := parseHandshake("PACKER-PLUGIN|1|unix|/d/plugin.sock\n", ""); err == nil {
+		t.Error("a unix socket was accepted where tcp is expected")
 	}
 }

@@ -73,6 +73,7 @@ func main() {
 		&goPluginSubject{path: filepath.Join(*bin, "goplugin"), name: "go-plugin"},
 		&goPluginSubject{path: filepath.Join(*bin, "goplugin-tcp"), name: "go-plugin-tcp"},
 		&oursSubject{path: filepath.Join(*bin, "ours")},
+		&oursSubject{path: filepath.Join(*bin, "ours"), transport: "unix"},
 	}
 
 	rows := []*row{
@@ -254,8 +255,8 @@ func rssMiB(pid int) (float64, error) {
 
 func printTable(rows []*row, subjects []subject, passes int, took time.Duration) {
 	fmt.Printf("Medians over %d passes (min-max of the per-pass medians in brackets; p99 where it applies). Took %s.\n\n", passes, took.Round(time.Second))
-	fmt.Println("| what | floor | yamux floor | go-plugin (unix) | go-plugin (tcp) | ours | ours/floor | ours/yamux floor | ours/go-plugin unix, tcp | target |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| what | floor | yamux floor | go-plugin (unix) | go-plugin (tcp) | ours | ours (unix) | ours/floor | ours/yamux floor | ours/go-plugin unix, tcp | ours (unix)/go-plugin (unix) | target |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for i, r := range rows {
 		if len(r.pooled) == 0 {
 			continue
@@ -283,7 +284,8 @@ func printTable(rows []*row, subjects []subject, passes int, took time.Duration)
 			yfloor = quantile(rows[1].pooled["yamux floor"], 0.5)
 		}
 		cells = append(cells, fmt.Sprintf("%.2fx", med["ours"]/floor), fmt.Sprintf("%.2fx", med["ours"]/yfloor),
-			fmt.Sprintf("%.2fx, %.2fx", med["ours"]/med["go-plugin"], med["ours"]/med["go-plugin-tcp"]), r.target)
+			fmt.Sprintf("%.2fx, %.2fx", med["ours"]/med["go-plugin"], med["ours"]/med["go-plugin-tcp"]),
+			fmt.Sprintf("%.2fx", med["ours (unix)"]/med["go-plugin"]), r.target)
 		fmt.Println("| " + strings.Join(cells, " | ") + " |")
 	}
 }

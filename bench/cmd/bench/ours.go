@@ -10,13 +10,19 @@ import (
 )
 
 // oursSubject is this framework: package plugin's process handling and
-// package rpc's net/rpc over yamux.
-type oursSubject struct{ path string }
+// package rpc's net/rpc over yamux, over its default loopback TCP or, with
+// transport "unix", over a unix socket (PACKER_PLUGIN_TRANSPORT=unix).
+type oursSubject struct{ path, transport string }
 
-func (o *oursSubject) Name() string { return "ours" }
+func (o *oursSubject) Name() string {
+	if o.transport == "unix" {
+		return "ours (unix)"
+	}
+	return "ours"
+}
 
 func (o *oursSubject) Start() (handle, error) {
-	client := plugin.NewClient(&plugin.ClientConfig{Cmd: exec.Command(o.path), Name: "bench-ours"})
+	client := plugin.NewClient(&plugin.ClientConfig{Cmd: exec.Command(o.path), Name: "bench-ours", Transport: o.transport})
 	hook, err := client.Dispense(packer.KindHook, "bench")
 	if err != nil {
 		client.Kill()
