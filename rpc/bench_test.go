@@ -61,6 +61,23 @@ func BenchmarkCall(b *testing.B) {
 	}
 }
 
+// BenchmarkCallWithContext is BenchmarkCall with a context that can be
+// cancelled, as Run, Provision and PostProcess get: what exporting it costs.
+func BenchmarkCallWithContext(b *testing.B) {
+	client := connectTCP(b, funcHook(func(ctx context.Context, name string, ui packer.Ui, comm packer.Communicator, data any) error {
+		return nil
+	}))
+	hook := client.Hook()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.ResetTimer()
+	for range b.N {
+		if err := hook.Run(ctx, "ping", nil, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkCallback is a call whose callee calls back into the caller's Ui
 // before returning.
 func BenchmarkCallback(b *testing.B) {
