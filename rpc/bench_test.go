@@ -9,6 +9,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/hashicorp/yamux"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -143,6 +144,45 @@ func BenchmarkFloorNetRPCCall(b *testing.B) {
 	go server.ServeConn(plugin)
 	client := netrpc.NewClient(core)
 	defer client.Close()
+	b.ResetTimer()
+	for range b.N {
+		var reply string
+		if err := client.Call("Echo.Echo", "ping", &reply); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFloorNetRPCOverYamuxCall is the floor of the fixed design: plain
+// net/rpc on one stream of a yamux session over loopback TCP, nothing of
+// this package's. What BenchmarkCall costs beyond it is ours.
+func BenchmarkFloorNetRPCOverYamuxCall(b *testing.B) {
+	core, plugin := tcpPair(b)
+	cfg := yamux.DefaultConfig()
+	cfg.LogOutput = io.Discard
+	go func() {
+		mux, err := yamux.Server(plugin, cfg)
+		if err != nil {
+			return
+		}
+		stream, err := mux.Accept()
+		if err != nil {
+			return
+		}
+		server := netrpc.NewServer()
+		server.RegisterName("Echo", new(echoService))
+		server.ServeConn(stream)
+	}()
+	mux, err := yamux.Client(core, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer mux.Close()
+	stream, err := mux.Open()
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := netrpc.NewClient(stream)
 	b.ResetTimer()
 	for range b.N {
 		var reply string
