@@ -194,3 +194,23 @@ func OpenOutputRoot(key, dir string, perm fs.FileMode) (*os.Root, error) {
 	}
 	return root, nil
 }
+
+// ClaimOutputDirectory readies dir, the output directory a builder names
+// by key, for a new build. A directory that already exists is refused with
+// an error that says what to do, unless force (packer build -force) is set;
+// then it is removed first and ui says so. dir and its parents are then
+// made as MkdirOutput makes them, confined to the working directory when
+// dir is relative. Removing a symlink at dir removes the link, never what
+// it points to.
+func ClaimOutputDirectory(ui Ui, key, dir string, force bool) error {
+	if _, err := os.Lstat(dir); err == nil {
+		if !force {
+			return fmt.Errorf("%s %s already exists; remove it or run packer build -force", key, dir)
+		}
+		ui.Say(fmt.Sprintf("Removing the existing %s %s (-force)", key, dir))
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("%s: removing %s: %w", key, dir, err)
+		}
+	}
+	return MkdirOutput(key, dir, 0o755)
+}

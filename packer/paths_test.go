@@ -156,3 +156,54 @@ func TestOpenOutputRoot_makesTheDirectoryAndKeepsEveryWriteInside(t *testing.T) 
 		t.Errorf("%d entries written outside", len(entries))
 	}
 }
+
+// sayUi records what Say was called with.
+type sayUi struct {
+	linesUi
+	said []string
+}
+
+func (u *sayUi) Say(m string) { u.said = append(u.said, m) }
+
+func TestClaimOutputDirectory_refusesAnExistingOneUnlessForced(t *testing.T) {
+	t.Chdir(t.TempDir())
+	ui := &sayUi{}
+	if err := ClaimOutputDirectory(ui, "output_directory", "out/vm", false); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile("out/vm/old.img", []byte("x"), 0o644)
+	err := ClaimOutputDirectory(ui, "output_directory", "out/vm", false)
+	if err == nil || !strings.Contains(err.Error(), "output_directory out/vm already exists; remove it or run packer build -force") {
+		t.Errorf("an existing directory without -force = %v", err)
+	}
+	if _, err := os.Stat("out/vm/old.img"); err != nil {
+		t.Errorf("refusing removed what was there: %v", err)
+	}
+	if err := ClaimOutputDirectory(ui, "output_directory", "out/vm", true); err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := os.ReadDir("out/vm"); err != nil || len(entries) != 0 {
+		t.Errorf("after -force out/vm = %v, %v; want an empty directory", entries, err)
+	}
+	if len(ui.said) != 1 || !strings.Contains(ui.said[0], "Removing the existing output_directory out/vm (-force)") {
+		t.Errorf("said %q", ui.said)
+	}
+}
+
+func TestClaimOutputDirectory_forcedRemovesAPlantedLinkNotItsTarget(t *testing.T) {
+	outside := t.TempDir()
+	os.WriteFile(outside+"/keep", []byte("x"), 0o644)
+	t.Chdir(t.TempDir())
+	if err := os.Symlink(outside, "out"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := ClaimOutputDirectory(&sayUi{}, "output_directory", "out", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(outside + "/keep"); err != nil {
+		t.Errorf("-force removed what the link pointed to: %v", err)
+	}
+	if fi, err := os.Lstat("out"); err != nil || !fi.IsDir() {
+		t.Errorf("out = %v, %v; want a new directory in the link's place", fi, err)
+	}
+}

@@ -67,16 +67,7 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (_ pa
 		return nil, err
 	}
 	out := c.OutputDirectory
-	if _, err := os.Stat(out); err == nil {
-		if !c.PackerForce {
-			return nil, fmt.Errorf("output_directory %s already exists; remove it or run packer build -force", out)
-		}
-		ui.Say(fmt.Sprintf("Removing the existing output directory %s (-force)", out))
-		if err := os.RemoveAll(out); err != nil {
-			return nil, fmt.Errorf("output_directory: removing %s: %w", out, err)
-		}
-	}
-	if err := packer.MkdirOutput("output_directory", out, 0o755); err != nil {
+	if err := packer.ClaimOutputDirectory(ui, "output_directory", out, c.PackerForce); err != nil {
 		return nil, err
 	}
 	defer func() {

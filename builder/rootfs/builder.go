@@ -135,24 +135,18 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (arti
 		return nil, err
 	}
 	out := c.OutputDirectory
-	if _, err := os.Stat(out); err == nil {
-		if !c.PackerForce {
-			return nil, fmt.Errorf("output_directory %s already exists; remove it or run packer build -force", out)
-		}
-		ui.Say(fmt.Sprintf("Removing the existing output directory %s (-force)", out))
-		if err := os.RemoveAll(out); err != nil {
-			return nil, fmt.Errorf("removing output_directory: %w", err)
-		}
-	}
-	treeDir := filepath.Join(out, "rootfs")
-	if err := os.MkdirAll(treeDir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating output_directory: %w", err)
+	if err := packer.ClaimOutputDirectory(ui, "output_directory", out, c.PackerForce); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if err != nil && c.PackerOnError != "abort" {
 			os.RemoveAll(out)
 		}
 	}()
+	treeDir := filepath.Join(out, "rootfs")
+	if err := packer.MkdirOutput("output_directory", treeDir, 0o755); err != nil {
+		return nil, err
+	}
 
 	switch {
 	case c.Source == "":
