@@ -19,9 +19,10 @@ vet:
 test-deps:
 	@.ci/install-deps
 
-# test runs vet and the whole suite with the race detector.
+# test runs vet and the whole suite with the race detector. The timeout is a
+# hang guard far above the suite's few minutes, even on a busy 2-core machine.
 test: test-deps vet
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 40m ./...
 
 # bench runs the hot-path benchmarks of rpc/, then the side-by-side
 # comparison with hashicorp/go-plugin and the bare floor (bench/, its own

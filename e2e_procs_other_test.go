@@ -1,9 +1,0 @@
-//go:build !linux
-
-package main
-
-import "testing"
-
-// assertNoProcessesFrom needs /proc; elsewhere the pid checks of the signal
-// tests stand in for it.
-func assertNoProcessesFrom(t *testing.T, dirs ...string) {}
