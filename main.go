@@ -4,7 +4,8 @@
 // re-executed once per run as `packer plugin --builtins`.
 //
 // Exit codes: 0 when everything succeeded; 1 when any build failed or the
-// input was bad; 130 when interrupted (SIGINT or SIGTERM), after cleanup.
+// input was bad; 130 when interrupted (SIGINT or SIGTERM), after cleanup; a
+// plugin command's own exit status for `packer NAME`.
 //
 // Environment: PACKER_LOG=1 logs to stderr, PACKER_LOG_PATH logs to a file;
 // PACKER_CONFIG names the config file (else ~/.packerconfig);
@@ -106,8 +107,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		meta.Stdin = os.Stdin
 	}
 	commands := command.Commands(meta)
+	usage := func() string { return command.Usage(commands, meta.PluginSynopses(commands)) }
 
-	name, rest, code, done := dispatch(args, commands, ui)
+	name, rest, code, done := dispatch(args, commands, usage, ui)
 	if done {
 		return code
 	}
@@ -123,12 +125,17 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		cmd, err = meta.Command(name)
 		if errors.Is(err, plugin.ErrNotFound) {
 			ui.Error(fmt.Sprintf("packer: unknown command %q (and no %s plugin found; `packer plugins` lists what is found).\n\n%s",
-				name, plugin.BinaryName(packer.KindCommand, name), command.Usage(commands)))
+				name, plugin.BinaryName(packer.KindCommand, name), usage()))
 			return exitError
 		}
 		if err != nil {
 			ui.Error(fmt.Sprintf("packer %s: %v", name, err))
 			return exitError
+		}
+		// packer, not the plugin, answers -h: packer.Command's Help.
+		if command.WantsHelp(rest) {
+			ui.Say(cmd.Help())
+			return exitOK
 		}
 	}
 	code = cmd.Run(ctx, ui, rest)
@@ -142,23 +149,22 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		ui.Error("Interrupted: every build was cancelled and cleaned up, and every plugin stopped.")
 		return exitInterrupted
 	}
-	if code != exitOK {
-		return exitError
-	}
-	return exitOK
+	// A plugin command's status is packer's (packer.Command's contract);
+	// the built-in ones return 0 or 1.
+	return command.ExitStatus(code)
 }
 
 // dispatch handles what needs no command (help, version flags) and returns
 // the command name and its arguments otherwise. done says the exit code is
 // final.
-func dispatch(args []string, commands map[string]packer.Command, ui packer.Ui) (name string, rest []string, code int, done bool) {
+func dispatch(args []string, commands map[string]packer.Command, usage func() string, ui packer.Ui) (name string, rest []string, code int, done bool) {
 	if len(args) == 0 {
-		ui.Error(command.Usage(commands))
+		ui.Error(usage())
 		return "", nil, exitError, true
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
-		ui.Say(command.Usage(commands))
+		ui.Say(usage())
 		return "", nil, exitOK, true
 	case "-v", "-version", "--version":
 		return "version", nil, 0, false
@@ -168,10 +174,10 @@ func dispatch(args []string, commands map[string]packer.Command, ui packer.Ui) (
 				ui.Say(c.Help())
 				return "", nil, exitOK, true
 			}
-			// Maybe a plugin command: it prints its own help.
+			// Maybe a plugin command: packer shows its Help.
 			return args[1], []string{"-h"}, 0, false
 		}
-		ui.Say(command.Usage(commands))
+		ui.Say(usage())
 		return "", nil, exitOK, true
 	}
 	return args[0], args[1:], 0, false

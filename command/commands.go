@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/packer-classic/packer/packer"
@@ -25,19 +24,19 @@ func Commands(m *Meta) map[string]packer.Command {
 }
 
 // Usage is the text `packer help` prints: every built-in command with its
-// synopsis, and how to get more.
-func Usage(commands map[string]packer.Command) string {
-	names := make([]string, 0, len(commands))
-	width := 0
-	for name := range commands {
-		names = append(names, name)
-		width = max(width, len(name))
+// synopsis, then every plugin command with the synopsis it gave (plugins,
+// by name; see Meta.PluginSynopses), and how to get more.
+func Usage(commands map[string]packer.Command, plugins map[string]string) string {
+	builtins := make(map[string]string, len(commands))
+	for name, c := range commands {
+		builtins[name] = c.Synopsis()
 	}
-	sort.Strings(names)
 	var b strings.Builder
 	b.WriteString("Usage: packer [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n")
-	for _, name := range names {
-		fmt.Fprintf(&b, "    %-*s    %s\n", width, name, commands[name].Synopsis())
+	writeCommandList(&b, builtins)
+	if len(plugins) > 0 {
+		b.WriteString("\nPlugin commands (packer-command-NAME):\n")
+		writeCommandList(&b, plugins)
 	}
 	b.WriteString("\nRun `packer help COMMAND` or `packer COMMAND -h` for a command's options.\n" +
 		"`packer plugins` lists the plugins packer finds, including packer-command-NAME plugins,\n" +

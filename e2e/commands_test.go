@@ -78,8 +78,8 @@ func TestE2E_commandPluginFromConfigFileByAbsolutePath(t *testing.T) {
 	mustContain(t, r, "stdout", "hello from a plugin: world again")
 
 	r = e.run("hello", "fail")
-	if r.code != 1 {
-		t.Errorf("a failing plugin command: want exit 1\n%v", r)
+	if r.code != 3 {
+		t.Errorf("a failing plugin command: want its exit status, 3\n%v", r)
 	}
 	mustContain(t, r, "stderr", "asked to fail")
 

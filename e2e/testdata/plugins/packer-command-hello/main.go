@@ -1,6 +1,7 @@
 // Command packer-command-hello is a command plugin the end-to-end tests
-// build and run as `packer hello`: it greets its arguments through the Ui,
-// and fails when given "fail", so both exit paths cross the process boundary.
+// build and run as `packer hello`: it greets its arguments through the Ui
+// (packer shows its Help for -h, never running it), and fails with exit
+// status 3 when given "fail", so both exit paths cross the process boundary.
 // "wait" blocks until the run is cancelled (a Ctrl-C), then cleans up;
 // "env" says the PACKER_RUN_UUID packer gave it and writes a line to its
 // stderr, which packer's log should show, prefixed with the plugin's name.
@@ -25,10 +26,6 @@ func (hello) Help() string     { return "Usage: packer hello [NAME...]\n\n  Says
 func (hello) Synopsis() string { return "Says hello" }
 
 func (hello) Run(ctx context.Context, ui packer.Ui, args []string) int {
-	if len(args) == 1 && args[0] == "-h" {
-		ui.Say(hello{}.Help())
-		return 0
-	}
 	if len(args) == 1 && args[0] == "fail" {
 		ui.Error("hello: asked to fail")
 		return 3
