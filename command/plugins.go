@@ -34,6 +34,8 @@ func (c *PluginsCommand) Help() string {
   directory as NAME/vX.Y.Z/, beside the versions already there. packer
   refuses to run an installed binary whose checksum no longer matches.
 
+  packer plugins SUBCOMMAND -h shows a subcommand's usage.
+
   Without a subcommand, lists every plugin packer can find: type, name, where it was found, and the
   executable. For each type and name the first place that has it wins:
 
@@ -93,6 +95,10 @@ func (c *PluginsCommand) Run(ctx context.Context, ui packer.Ui, args []string) i
 
 // manage runs the install, installed and remove subcommands.
 func (c *PluginsCommand) manage(ui packer.Ui, args []string) int {
+	if help, ok := pluginsSubcommandWantsHelp(args); ok {
+		ui.Say(help)
+		return 0
+	}
 	in, err := c.Meta.installer()
 	if err != nil {
 		ui.Error(err.Error())
