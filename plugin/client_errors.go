@@ -9,22 +9,20 @@ import (
 	"github.com/packer-classic/packer/rpc"
 )
 
-// startError says which plugin failed to start and why, with its exit status
-// and the last lines of its stderr when it has exited.
+// startError says which plugin failed to start and why (cause, which it
+// wraps), with its exit status and what its stderr shows (see
+// lineLog.quote) when it has exited.
 func (c *Client) startError(cause error) error {
 	path := c.config.Cmd.Path
-	msg := fmt.Sprintf("plugin %s (%s) failed to start: %v", c.name, path, cause)
+	exit := ""
 	select {
 	case <-c.exited:
-		msg += fmt.Sprintf(" [%s]", exitDescription(c.exitErr))
+		exit = fmt.Sprintf(" [%s]", exitDescription(c.exitErr))
 	case <-time.After(200 * time.Millisecond):
 		// Give a dying process a moment, so the status and its last words
 		// make it into the error; a live one is killed by the caller.
 	}
-	if tail := c.stderr.lastLines(); tail != "" {
-		msg += "\nits last lines on stderr:\n" + tail
-	}
-	return errors.New(msg)
+	return fmt.Errorf("plugin %s (%s) failed to start: %w%s%s", c.name, path, cause, exit, c.stderr.quote())
 }
 
 func exitDescription(err error) string {
@@ -49,11 +47,9 @@ func (c *Client) callError(method string, err error) error {
 		if stopped {
 			return fmt.Errorf("packer stopped plugin %s during %s, before the call returned (the run was ending, or was interrupted): %w", c.name, method, rpc.ErrConnectionLost)
 		}
-		msg := fmt.Sprintf("plugin %s exited unexpectedly (%s) during %s", c.name, exitDescription(c.exitErr), method)
-		if tail := c.stderr.lastLines(); tail != "" {
-			msg += "; its last lines on stderr:\n" + tail
-		}
-		return fmt.Errorf("%s: %w", msg, rpc.ErrConnectionLost)
+		// The lost connection ends the first line, not the last line
+		// quoted from stderr.
+		return fmt.Errorf("plugin %s exited unexpectedly (%s) during %s: %w%s", c.name, exitDescription(c.exitErr), method, rpc.ErrConnectionLost, c.stderr.quote())
 	case <-time.After(exitWait):
 		return fmt.Errorf("lost the connection to plugin %s during %s: %w", c.name, method, err)
 	}

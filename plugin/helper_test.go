@@ -55,6 +55,8 @@ func runHelperPlugin(mode string) {
 		ServeProvisioner(helperProvisioner{})
 	case "post-processor":
 		ServePostProcessor(helperPostProcessor{})
+	case "provisioner-panicking-writer":
+		ServeProvisioner(panickingWriterProvisioner{})
 	case "set":
 		set := NewSet("1.2.3")
 		set.RegisterBuilder(DefaultName, func() packer.Builder { return &helperBuilder{} })
@@ -237,6 +239,27 @@ func (helperProvisioner) Provision(ctx context.Context, ui packer.Ui, comm packe
 	}
 	return nil
 }
+
+// panickingWriterProvisioner runs a command whose output goes to a writer
+// that panics: the framework's goroutine that copies the output calls it,
+// so the panic is not the component's call's to recover, and the plugin
+// process dies of it.
+type panickingWriterProvisioner struct{}
+
+func (panickingWriterProvisioner) Prepare(raws ...any) error { return nil }
+
+func (panickingWriterProvisioner) Provision(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+	cmd := &packer.RemoteCmd{Command: "echo some output", Stdout: panickingWriter{}}
+	if err := comm.Start(ctx, cmd); err != nil {
+		return err
+	}
+	cmd.Wait()
+	return nil
+}
+
+type panickingWriter struct{}
+
+func (panickingWriter) Write(p []byte) (int, error) { panic("the output writer broke") }
 
 type helperPostProcessor struct{}
 

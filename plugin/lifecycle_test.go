@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/packer-classic/packer/communicator/local"
 	"github.com/packer-classic/packer/rpc"
 )
 
@@ -34,6 +35,40 @@ func TestCrash_aPanicInAPluginGoroutineIsReportedWithItsTrace(t *testing.T) {
 	}
 	logs.waitFor("packer-builder-test: panic: the plugin broke")
 	logs.waitFor("packer-builder-test: goroutine ")
+}
+
+// TestCrash_aPanicDeepInTheFrameworkIsQuotedFromItsPanicLine: a writer
+// of the plugin's own panics when the framework's copying goroutine calls
+// it. The error quotes the panic line and the first frames of that
+// goroutine (the author's Write first), not the framework frames at the
+// end of the trace, and says the connection was lost on a line of its own.
+func TestCrash_aPanicDeepInTheFrameworkIsQuotedFromItsPanicLine(t *testing.T) {
+	requireUnix(t)
+	c, _ := startHelper(t, "provisioner-panicking-writer", ClientConfig{Name: "packer-provisioner-test"})
+	p, err := c.Provisioner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Provision(context.Background(), newAnsweringUi(""), &local.Communicator{Dir: t.TempDir()})
+	if err == nil {
+		t.Fatal("Provision succeeded though the plugin died")
+	}
+	if !errors.Is(err, rpc.ErrConnectionLost) {
+		t.Errorf("error is not rpc.ErrConnectionLost: %v", err)
+	}
+	msg := err.Error()
+	first, quoted, _ := strings.Cut(msg, "\n")
+	if !strings.Contains(first, "exited unexpectedly (exit status 2) during Provisioner.Provision") || !strings.Contains(first, rpc.ErrConnectionLost.Error()) {
+		t.Errorf("first line = %q, want the exit, the call and the lost connection", first)
+	}
+	for _, want := range []string{"panic: the output writer broke", "goroutine ", "panickingWriter.Write("} {
+		if !strings.Contains(quoted, want) {
+			t.Errorf("the quoted stderr lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.HasSuffix(msg, rpc.ErrConnectionLost.Error()) {
+		t.Errorf("the lost connection is glued to the last quoted line:\n%s", msg)
+	}
 }
 
 func TestCrash_aKillFromOutsideNamesTheSignal(t *testing.T) {

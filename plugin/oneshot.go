@@ -125,11 +125,7 @@ func (s *Supervisor) Run(ctx context.Context, o OneShot) ([]byte, error) {
 	case err != nil && cmd.ProcessState == nil:
 		return nil, fmt.Errorf("cannot run %s: %w", what, err)
 	case err != nil:
-		msg := fmt.Sprintf("%s failed: %s", what, exitDescription(err))
-		if tail := stderr.lastLines(); tail != "" {
-			msg += "; its last lines on stderr:\n" + tail
-		}
-		return nil, errors.New(msg)
+		return nil, errors.New(fmt.Sprintf("%s failed: %s", what, exitDescription(err)) + stderr.quote())
 	}
 	return stdout.Bytes(), nil
 }
