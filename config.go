@@ -32,6 +32,7 @@ type config struct {
 	Provisioners   map[string]string `json:"provisioners"`
 	PostProcessors map[string]string `json:"post-processors"`
 	Commands       map[string]string `json:"commands"`
+	Hooks          map[string]string `json:"hooks"`
 	PluginMinPort  int               `json:"plugin_min_port"`
 	PluginMaxPort  int               `json:"plugin_max_port"`
 
@@ -185,6 +186,7 @@ func (c *config) configured() map[packer.Kind]map[string]string {
 		packer.KindProvisioner:   c.Provisioners,
 		packer.KindPostProcessor: c.PostProcessors,
 		packer.KindCommand:       c.Commands,
+		packer.KindHook:          c.Hooks,
 	} {
 		if len(paths) > 0 {
 			out[kind] = paths

@@ -71,7 +71,7 @@ func TestParseConfig_unknownKeysAreWarningsNamingFileKeyAndTheKnownKeys(t *testi
 		t.Fatalf("warnings = %q, want one per unknown key", w)
 	}
 	for i, key := range []string{`"plugin_min_prot"`, `"provisioner"`} {
-		for _, want := range []string{"/etc/pc", key, "builders, provisioners, post-processors, commands, plugin_min_port, plugin_max_port"} {
+		for _, want := range []string{"/etc/pc", key, "builders, provisioners, post-processors, commands, hooks, plugin_min_port, plugin_max_port"} {
 			if !strings.Contains(w[i], want) {
 				t.Errorf("warning %q does not mention %s", w[i], want)
 			}

@@ -8,7 +8,9 @@ import "context"
 const HookProvision = "packer_provision"
 
 // Hook is called by a builder at well-known points of its run, named by the
-// name argument. data carries values the builder shares with the rest of the
+// name argument (the event). A hook plugin (packer-hook-NAME) is a Hook too:
+// the core runs it for the events a template's "hooks" names it under,
+// before the core's own hook for that event. data carries values the builder shares with the rest of the
 // build (the provision hook passes the build's generated data, such as the
 // machine's ID); it crosses processes as JSON, so it is made of maps,
 // slices, strings, numbers and booleans, or nil. ui and comm are handed on

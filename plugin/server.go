@@ -29,8 +29,9 @@ func ServeProvisioner(p packer.Provisioner) { serveAndExit(p) }
 // is done with it.
 func ServePostProcessor(p packer.PostProcessor) { serveAndExit(p) }
 
-// ServeHook serves h from a plugin process, and exits when the core is done
-// with it.
+// ServeHook serves h from a plugin process (packer-hook-NAME), and exits
+// when the core is done with it. The core runs it for the events a
+// template's "hooks" names it under ({"packer_provision": ["NAME"]}).
 func ServeHook(h packer.Hook) { serveAndExit(h) }
 
 // ServeCommand serves c from a plugin process (packer-command-NAME), and

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/hashicorp/go-multierror"
@@ -19,6 +20,9 @@ type Build struct {
 
 	builder       packer.Builder
 	builderConfig any
+	// hooks are the template's hooks ("hooks") by event, which the
+	// builder's hook runs before the core's own (see eventHooks).
+	hooks map[string][]packer.Hook
 
 	provisioners   []*buildProvisioner
 	postProcessors [][]*buildPostProcessor
@@ -168,7 +172,20 @@ func (b *Build) render(raw any, where string, data map[string]any, ui packer.Ui)
 	return interpolate.RenderInterface(raw, &ctx)
 }
 
-// Run runs the builder, whose provision hook runs the provisioners, then each
+// eventHooks returns what the hook given to the builder runs for each event:
+// the template's hooks for it, in order, then, for packer_provision, the
+// provisioners; as classic Packer ran them.
+func (b *Build) eventHooks() map[string][]packer.Hook {
+	hooks := make(map[string][]packer.Hook, len(b.hooks)+1)
+	for event, hs := range b.hooks {
+		hooks[event] = slices.Clone(hs)
+	}
+	hooks[packer.HookProvision] = append(hooks[packer.HookProvision], &provisionHook{build: b})
+	return hooks
+}
+
+// Run runs the builder, whose provision hook runs the template's hooks for
+// packer_provision and then the provisioners, then each
 // post-processor chain, keeping and destroying artifacts as Packer does:
 //
 //   - each chain starts from the builder's artifact; its first step's
@@ -184,8 +201,7 @@ func (b *Build) render(raw any, where string, data map[string]any, ui packer.Ui)
 // The artifacts are returned in Packer's order: the builder's (when kept),
 // then each chain's, intermediate ones before the last.
 func (b *Build) Run(ctx context.Context, ui packer.Ui) ([]packer.Artifact, error) {
-	hook := &DispatchHook{Hooks: map[string][]packer.Hook{packer.HookProvision: {&provisionHook{build: b}}}}
-	artifact, err := b.builder.Run(ctx, ui, hook)
+	artifact, err := b.builder.Run(ctx, ui, &DispatchHook{Hooks: b.eventHooks()})
 	if err != nil {
 		return nil, fmt.Errorf("build %q: %w", b.name, err)
 	}

@@ -231,6 +231,9 @@ func (c *Core) Build(name string) (*Build, error) {
 	if b.builder, err = finder.Builder(tb.Type); err != nil {
 		return nil, fmt.Errorf("build %q: builder %q: %w", name, tb.Type, err)
 	}
+	if b.hooks, err = c.newHooks(finder, name); err != nil {
+		return nil, err
+	}
 
 	for i, tp := range c.template.Provisioners {
 		if tp.Skip(name) {
@@ -278,6 +281,25 @@ func (c *Core) Build(name string) (*Build, error) {
 		}
 	}
 	return b, nil
+}
+
+// newHooks makes, for the build called build, a fresh hook for each name
+// the template's "hooks" gives an event, in order.
+func (c *Core) newHooks(finder ComponentFinder, build string) (map[string][]packer.Hook, error) {
+	hooks := make(map[string][]packer.Hook, len(c.template.Hooks))
+	for _, event := range slices.Sorted(maps.Keys(c.template.Hooks)) {
+		for _, name := range c.template.Hooks[event] {
+			if finder.Hook == nil {
+				return nil, fmt.Errorf("build %q: no way to make hooks", build)
+			}
+			h, err := finder.Hook(name)
+			if err != nil {
+				return nil, fmt.Errorf("build %q: hook %q (hooks.%s): %w", build, name, event, err)
+			}
+			hooks[event] = append(hooks[event], h)
+		}
+	}
+	return hooks, nil
 }
 
 // newProvisioner makes the provisioner tp for this build, called where in

@@ -53,12 +53,19 @@ type rawTemplate struct {
 	PostProcessors          []any
 	Push                    map[string]any // Atlas push, long gone: accepted, unused
 	RequiredPlugins         map[string]*RequiredPlugin
+	Hooks                   map[string][]string
 }
 
 // topLevelKeys are the keys rawTemplate reads, in the order help lists them.
 var topLevelKeys = []string{
 	"builders", "provisioners", "post-processors", "variables", "sensitive-variables",
-	"description", "min_packer_version", "error-cleanup-provisioner", "required_plugins", "push",
+	"description", "min_packer_version", "error-cleanup-provisioner", "required_plugins", "hooks", "push",
+}
+
+// topLevelHints explain the shape of a key whose wrong type the decoder
+// names only by the top-level key.
+var topLevelHints = map[string]string{
+	"hooks": `"hooks" maps each event to a list of hook plugin names: {"packer_provision": ["NAME"]}`,
 }
 
 func parse(r io.Reader, name string) (*Template, error) {
@@ -90,7 +97,7 @@ func parse(r io.Reader, name string) (*Template, error) {
 		"builders": &raw.Builders, "provisioners": &raw.Provisioners,
 		"error-cleanup-provisioner": &raw.ErrorCleanupProvisioner,
 		"post-processors":           &raw.PostProcessors, "push": &raw.Push,
-		"required_plugins": &raw.RequiredPlugins,
+		"required_plugins": &raw.RequiredPlugins, "hooks": &raw.Hooks,
 	}
 	for _, k := range sortedKeys(top) {
 		v := top[k]
@@ -109,7 +116,7 @@ func parse(r io.Reader, name string) (*Template, error) {
 			errs = multierror.Append(errs, fmt.Errorf("%s: line %d: unknown top-level key %q; the keys are %s (keys starting with _ are comments)", name, lineOf(data, offsets[k]), k, strings.Join(topLevelKeys, ", ")))
 		default:
 			if err := json.Unmarshal(v, to); err != nil {
-				errs = multierror.Append(errs, fmt.Errorf("%s: %s", name, jsonErrorAt(data, offsets[k], k, err, "")))
+				errs = multierror.Append(errs, fmt.Errorf("%s: %s", name, jsonErrorAt(data, offsets[k], k, err, topLevelHints[k])))
 			}
 		}
 	}
@@ -145,6 +152,15 @@ func parse(r io.Reader, name string) (*Template, error) {
 		}
 		t.RequiredPlugins[pluginName] = req
 	}
+
+	for _, event := range sortedKeys(raw.Hooks) {
+		for i, hook := range raw.Hooks[event] {
+			if hook == "" {
+				errs = multierror.Append(errs, fmt.Errorf("%s: hooks.%s: entry %d is empty; name a hook plugin (packer-hook-NAME) by its NAME", name, event, i+1))
+			}
+		}
+	}
+	t.Hooks = raw.Hooks
 
 	for i, b := range raw.Builders {
 		where := fmt.Sprintf("%s: builder %d", name, i+1)

@@ -35,6 +35,9 @@ func TestParse_badInputIsAClearErrorThatSaysWhere(t *testing.T) {
 		{"post-processor empty name", `{"post-processors": [""]}`, `post-processor 1: an empty name`},
 		{"keep_input_artifact not a bool", `{"post-processors": [{"type": "a", "keep_input_artifact": "perhaps"}]}`, `"keep_input_artifact": "perhaps" is not true or false`},
 		{"cleanup provisioner without type", `{"error-cleanup-provisioner": {"inline": []}}`, `error-cleanup-provisioner: missing "type"`},
+		{"hooks not an object", `{"hooks": ["mark"]}`, `"hooks" must be an object, not a JSON array`},
+		{"hooks event not a list", `{"hooks": {"packer_provision": "mark"}}`, `line 1, column 32 (offset 32): "hooks" must be a list, not a JSON string ("hooks" maps each event to a list of hook plugin names: {"packer_provision": ["NAME"]})`},
+		{"hooks empty name", `{"hooks": {"packer_provision": ["mark", ""]}}`, `hooks.packer_provision: entry 2 is empty; name a hook plugin (packer-hook-NAME)`},
 		{"not UTF-8", "{\"description\": \"\xff\xfe\"}", `template: line 1: not UTF-8 text (byte 0xff at offset 17)`},
 		{"empty", ``, `template: line 1, column 1 (offset 1): malformed JSON: unexpected end of JSON input`},
 		{"deep nesting", `{"builders": [{"type": "null", "x": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}]}`, `malformed JSON: invalid character '[' exceeded max depth`},
@@ -46,6 +49,17 @@ func TestParse_badInputIsAClearErrorThatSaysWhere(t *testing.T) {
 				t.Errorf("Parse(%.80q) = %v, %v\nwant an error containing %q", tc.json, tpl, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestParse_hooksNameHookPluginsByEvent(t *testing.T) {
+	tpl, err := Parse(strings.NewReader(`{"builders": [{"type": "null"}], "hooks": {"packer_provision": ["a", "b"], "custom": ["c"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"packer_provision": {"a", "b"}, "custom": {"c"}}
+	if !reflect.DeepEqual(tpl.Hooks, want) {
+		t.Errorf("Hooks = %v, want %v", tpl.Hooks, want)
 	}
 }
 

@@ -50,6 +50,12 @@ type Template struct {
 	// steps each take the previous step's artifact.
 	PostProcessors [][]*PostProcessor
 
+	// Hooks ("hooks") names, for each event a builder runs its hook with
+	// ("packer_provision"), the hook plugins (packer-hook-NAME, by NAME)
+	// the core runs for it, in order, before its own: as classic Packer's
+	// template did. nil when the template has none.
+	Hooks map[string][]string
+
 	// RequiredPlugins are the plugins the template needs, by name, with
 	// the versions that will do and where to install them from.
 	RequiredPlugins map[string]*RequiredPlugin
