@@ -40,7 +40,7 @@
 // An error returned by a remote component reaches the caller with its message
 // intact; errors.Is keeps working for context.Canceled,
 // context.DeadlineExceeded, packer.ErrNoTerminal and ErrConnectionLost. A
-// panic in a remote method is recovered, reported to Config.OnPanic with its
+// panic in a remote method is recovered, logged to Config.Logger with its
 // stack, and returned to the caller as an error: never a hang.
 //
 // Package rpc knows nothing of processes: it runs over any
