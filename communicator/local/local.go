@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/packer-classic/packer/internal/exitstatus"
 	"github.com/packer-classic/packer/internal/procgroup"
 	"github.com/packer-classic/packer/packer"
 )
@@ -56,7 +57,7 @@ func (c *Communicator) Start(ctx context.Context, rc *packer.RemoteCmd) error {
 		cmd.Wait()
 		// The command's own status: a writer that failed lost output, but
 		// did not change how the command ended.
-		rc.SetExited(packer.ProcessExitStatus(cmd.ProcessState))
+		rc.SetExited(exitstatus.Of(cmd.ProcessState))
 	}()
 	return nil
 }

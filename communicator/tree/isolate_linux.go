@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/packer-classic/packer/internal/exitstatus"
 	"github.com/packer-classic/packer/internal/procgroup"
 	"github.com/packer-classic/packer/packer"
 )
@@ -124,7 +125,7 @@ func (c *Communicator) start(ctx context.Context, rc *packer.RemoteCmd) error {
 		release()
 		// The command's own status: a writer that failed lost output, but
 		// did not change how the command ended.
-		rc.SetExited(packer.ProcessExitStatus(cmd.ProcessState))
+		rc.SetExited(exitstatus.Of(cmd.ProcessState))
 	}()
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/packer-classic/packer/communicator/local"
+	"github.com/packer-classic/packer/internal/exitstatus"
 	"github.com/packer-classic/packer/internal/shellenv"
 	"github.com/packer-classic/packer/packer"
 )
@@ -234,7 +235,7 @@ func runOne(ctx context.Context, ui packer.Ui, c *Config, vars []string, sourceV
 	code := 0
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
-		code = packer.ProcessExitStatus(exitErr.ProcessState) // 128+N for signal N
+		code = exitstatus.Of(exitErr.ProcessState) // 128+N for signal N
 	} else if err != nil {
 		return err
 	}

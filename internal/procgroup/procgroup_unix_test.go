@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/packer-classic/packer/packer"
+	"github.com/packer-classic/packer/internal/exitstatus"
 )
 
 // alive reports whether pid is a live process: not gone, not a zombie.
@@ -108,7 +108,7 @@ func TestCancel_killsTheWholeGroup(t *testing.T) {
 	if !errors.As(err, &exitErr) {
 		t.Errorf("Wait = %v, want the exit of a killed command", err)
 	}
-	if got := packer.ProcessExitStatus(cmd.ProcessState); got != 128+int(syscall.SIGKILL) {
+	if got := exitstatus.Of(cmd.ProcessState); got != 128+int(syscall.SIGKILL) {
 		t.Errorf("exit status = %d, want %d, as a shell reports a SIGKILL", got, 128+int(syscall.SIGKILL))
 	}
 	waitGone(t, pidIn(t, line, "child "), "the cancelled command's child")
@@ -129,7 +129,7 @@ func TestWait_returnsWhenTheCommandExitsThoughItsStdinNeverEnds(t *testing.T) {
 	cmd := Command(context.Background(), "/bin/sh", "-c", "exit 4")
 	cmd.Stdin = in
 	err := cmd.Run()
-	if got := packer.ProcessExitStatus(cmd.ProcessState); got != 4 {
+	if got := exitstatus.Of(cmd.ProcessState); got != 4 {
 		t.Errorf("status = %d (%v), want 4", got, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/packer-classic/packer/communicator/local"
+	"github.com/packer-classic/packer/internal/exitstatus"
 	"github.com/packer-classic/packer/packer"
 )
 
@@ -76,7 +77,7 @@ func (c *brokenCommunicator) Start(ctx context.Context, rc *packer.RemoteCmd) er
 		}
 		go func() {
 			state, _ := cmd.Process.Wait()
-			rc.SetExited(packer.ProcessExitStatus(state))
+			rc.SetExited(exitstatus.Of(state))
 			cmd.Wait()
 		}()
 		return nil
@@ -87,7 +88,8 @@ func (c *brokenCommunicator) Start(ctx context.Context, rc *packer.RemoteCmd) er
 		return err
 	}
 	go func() {
-		status := packer.ExitStatusOf(cmd.Wait())
+		cmd.Wait()
+		status := exitstatus.Of(cmd.ProcessState)
 		if c.broken == "signal-as-minus-one" && status > 128 {
 			status = -1
 		}
