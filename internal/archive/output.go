@@ -72,9 +72,6 @@ func Create(key, path string, f Format, o Options) (*File, error) {
 	return out, nil
 }
 
-// Path is where the archive is put on Close.
-func (f *File) Path() string { return f.path }
-
 // Close finishes the archive and renames it into place, replacing any file
 // there. When anything fails, the temporary file is removed and the error
 // names the archive.

@@ -82,9 +82,6 @@ func NewWriter(w io.Writer, f Format, o Options) (*Writer, error) {
 	return aw, nil
 }
 
-// Format is the format being written.
-func (w *Writer) Format() Format { return w.format }
-
 // AddFile adds the file at path under name: its content, and in a tar its
 // mode, owner and modification time (in a zip, mode and time). A symlink is
 // followed, so the archive holds what it points to, under the link's name.

@@ -143,9 +143,6 @@ func (c *Core) interpolation(buildName, buildType string) *interpolate.Context {
 	}
 }
 
-// Variables returns the resolved value of every variable.
-func (c *Core) Variables() map[string]string { return c.variables }
-
 // SensitiveValues returns the values to mask in all output.
 func (c *Core) SensitiveValues() []string { return c.sensitive }
 

@@ -21,6 +21,7 @@ package loader
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
 	"os/exec"
 	"path/filepath"
@@ -76,7 +77,7 @@ type multiPlugin struct {
 // New returns a Loader; nothing starts until a component is asked for.
 func New(config Config) *Loader {
 	if config.Logger == nil {
-		config.Logger = log.New(nopWriter{}, "", 0)
+		config.Logger = log.New(io.Discard, "", 0)
 	}
 	return &Loader{config: config, multi: map[string]*multiPlugin{}}
 }
@@ -237,7 +238,3 @@ func (l *Loader) jsonStdio(found plugin.Found, component string) (any, error) {
 	}
 	return nil, fmt.Errorf("%s is a json-stdio plugin; that protocol serves post-processors and provisioners, not %ss", found.Path, found.Kind)
 }
-
-type nopWriter struct{}
-
-func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
