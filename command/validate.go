@@ -77,30 +77,14 @@ func (c *ValidateCommand) Run(_ context.Context, ui packer.Ui, args []string) in
 	if err != nil {
 		return c.failed(ui, err)
 	}
-	names := tc.BuildNames()
-	if len(names) == 0 {
+	if len(tc.BuildNames()) == 0 {
 		return c.failed(ui, fmt.Errorf("no builds to validate: -only/-except left none of the template's builds (%s)", strings.Join(tc.AllBuildNames(), ", ")))
 	}
-	var errs *multierror.Error
-	var warnings []string
-	for _, name := range names {
-		b, err := tc.Build(name)
-		if err != nil {
-			errs = multierror.Append(errs, err) // the core's errors name the build
-			continue
-		}
-		w, err := b.Prepare()
-		for _, s := range w {
-			warnings = append(warnings, fmt.Sprintf("build '%s': %s", name, s))
-		}
-		if err != nil {
-			errs = multierror.Append(errs, err) // flattens: one line per problem
-		}
-	}
+	warnings, err := tc.Validate()
 	for _, w := range warnings {
 		ui.Say("Warning: " + w)
 	}
-	if err := errs.ErrorOrNil(); err != nil {
+	if err != nil {
 		return c.failed(ui, err)
 	}
 	ui.Say("The configuration is valid.")

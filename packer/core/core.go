@@ -333,19 +333,25 @@ func mergeConfig(base map[string]any, override any) map[string]any {
 }
 
 // Validate makes every selected build and prepares it, so each component
-// checks its own configuration; every problem of every build is reported at
-// once.
-func (c *Core) Validate() error {
+// checks its own configuration: packer validate. It returns every problem
+// of every build at once (one *multierror.Error, a line per problem, each
+// naming its build) and the warnings the components gave, each as
+// "build 'NAME': WARNING".
+func (c *Core) Validate() (warnings []string, err error) {
 	var errs *multierror.Error
 	for _, name := range c.BuildNames() {
 		b, err := c.Build(name)
 		if err != nil {
-			errs = multierror.Append(errs, err)
+			errs = multierror.Append(errs, err) // the core's errors name the build
 			continue
 		}
-		if _, err := b.Prepare(); err != nil {
-			errs = multierror.Append(errs, err)
+		w, err := b.Prepare()
+		for _, s := range w {
+			warnings = append(warnings, fmt.Sprintf("build '%s': %s", name, s))
+		}
+		if err != nil {
+			errs = multierror.Append(errs, err) // flattens: one line per problem
 		}
 	}
-	return errs.ErrorOrNil()
+	return warnings, errs.ErrorOrNil()
 }

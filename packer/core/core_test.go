@@ -266,3 +266,26 @@ func TestCore_exceptNamingAPostProcessorDropsTheRestOfItsChain(t *testing.T) {
 		t.Errorf("-except=sums ran the post-processors that left %v, Packer leaves %v", files, want)
 	}
 }
+
+func TestCore_validateReportsEveryBuildsProblemsAtOnce(t *testing.T) {
+	tpl, err := template.Parse(strings.NewReader(`{
+		"builders": [{"type": "null", "name": "fine"}, {"type": "null", "name": "typo", "contnet": "x"}, {"type": "nope"}],
+		"provisioners": [{"type": "shell-local", "inline": ["true"], "bogus": 1}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCore(&CoreConfig{Template: tpl, Components: shellComponents(t.TempDir())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Validate()
+	if err == nil {
+		t.Fatal("Validate = nil, want the problems of builds typo and nope, and of the provisioner in fine and typo")
+	}
+	for _, want := range []string{`build "nope": builder "nope": no builder "nope"`, "contnet", "bogus"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate's error lacks %q:\n%v", want, err)
+		}
+	}
+}
