@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -70,36 +69,5 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 		files = append(files, matches...)
 	}
 	ui.Say(fmt.Sprintf("Using these artifact files: %s", strings.Join(files, ", ")))
-	return &Artifact{files: files}, true, nil
-}
-
-// Artifact is a set of files.
-type Artifact struct{ files []string }
-
-// BuilderId is artifice's id.
-func (*Artifact) BuilderId() string { return BuilderId }
-
-// Files are the files.
-func (a *Artifact) Files() []string { return a.files }
-
-// Id is empty, as in Packer.
-func (a *Artifact) Id() string { return "" }
-
-// String lists the files as Packer does.
-func (a *Artifact) String() string {
-	return "Created artifact from files: " + strings.Join(a.files, ", ")
-}
-
-// State has nothing.
-func (*Artifact) State(string) any { return nil }
-
-// Destroy removes the files.
-func (a *Artifact) Destroy() error {
-	var errs []error
-	for _, f := range a.files {
-		if err := os.RemoveAll(f); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return &packer.FilesArtifact{BuilderID: BuilderId, Paths: files}, true, nil
 }

@@ -127,7 +127,8 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 			}
 		}
 	}
-	return &Artifact{files: result}, true, nil
+	// The input's files, then the checksum files, as Packer's artifact.
+	return &packer.FilesArtifact{BuilderID: BuilderId, Paths: result}, true, nil
 }
 
 func sumFile(path string, types []string) (map[string][]byte, error) {
@@ -171,35 +172,4 @@ func appendLine(path, line string) error {
 		return fmt.Errorf("output: writing %s: %w", path, err)
 	}
 	return f.Close()
-}
-
-// Artifact is the input's files and the checksum files, as Packer's.
-type Artifact struct{ files []string }
-
-// BuilderId is the checksum post-processor's id.
-func (*Artifact) BuilderId() string { return BuilderId }
-
-// Files are the input's files, then the checksum files.
-func (a *Artifact) Files() []string { return a.files }
-
-// Id is empty, as in Packer.
-func (a *Artifact) Id() string { return "" }
-
-// String lists the files as Packer does.
-func (a *Artifact) String() string {
-	return "Created artifact from files: " + strings.Join(a.files, ", ")
-}
-
-// State has nothing.
-func (*Artifact) State(string) any { return nil }
-
-// Destroy removes every file of the artifact, the input's included, as
-// Packer does.
-func (a *Artifact) Destroy() error {
-	for _, f := range a.files {
-		if err := os.RemoveAll(f); err != nil {
-			return err
-		}
-	}
-	return nil
 }
