@@ -68,6 +68,8 @@ var topLevelHints = map[string]string{
 	"hooks": `"hooks" maps each event to a list of hook plugin names: {"packer_provision": ["NAME"]}`,
 }
 
+// parse reads the template called name (in errors) from r: the JSON, its
+// top-level keys, then each section, every problem of every section at once.
 func parse(r io.Reader, name string) (*Template, error) {
 	data, err := readLimited(r, name)
 	if err != nil {
@@ -82,14 +84,36 @@ func parse(r io.Reader, name string) (*Template, error) {
 		return nil, err
 	}
 
-	var errs *multierror.Error
 	t := &Template{
 		Variables:   map[string]*Variable{},
 		Builders:    map[string]*Builder{},
 		RawContents: data,
 	}
-	// Each known key is decoded on its own, so that a wrong type in one
-	// does not hide the problems of the others.
+	raw, errs := t.readTopLevel(data, name, top, offsets)
+	t.Description = raw.Description
+	t.MinVersion = raw.MinVersion
+	t.SensitiveVariables = raw.SensitiveVariables
+	// Arguments are evaluated in order: the errors come section by section.
+	errs = multierror.Append(errs,
+		t.readVariables(raw, name),
+		checkMinVersionSyntax(raw, name),
+		t.readRequiredPlugins(raw, name),
+		t.readHooks(raw, name),
+		t.readBuilders(raw, name),
+		t.readProvisioners(raw, name),
+		t.readPostProcessors(raw, name),
+	)
+	if err := errs.ErrorOrNil(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// readTopLevel decodes each known top-level key into raw, on its own so
+// that a wrong type in one does not hide the problems of the others, keeps
+// the comments (keys starting with "_") and reports every unknown key.
+func (t *Template) readTopLevel(data []byte, name string, top map[string]json.RawMessage, offsets map[string]int64) (*rawTemplate, *multierror.Error) {
+	var errs *multierror.Error
 	var raw rawTemplate
 	fields := map[string]any{
 		"description": &raw.Description, "min_packer_version": &raw.MinVersion,
@@ -120,10 +144,12 @@ func parse(r io.Reader, name string) (*Template, error) {
 			}
 		}
 	}
-	t.Description = raw.Description
-	t.MinVersion = raw.MinVersion
-	t.SensitiveVariables = raw.SensitiveVariables
+	return &raw, errs
+}
 
+// readVariables reads "variables".
+func (t *Template) readVariables(raw *rawTemplate, name string) error {
+	var errs *multierror.Error
 	for _, k := range sortedKeys(raw.Variables) {
 		v, err := parseVariable(k, raw.Variables[k])
 		if err != nil {
@@ -132,13 +158,24 @@ func parse(r io.Reader, name string) (*Template, error) {
 		}
 		t.Variables[k] = v
 	}
+	return errs.ErrorOrNil()
+}
 
+// checkMinVersionSyntax checks that "min_packer_version" is a version; the
+// core compares it with its own.
+func checkMinVersionSyntax(raw *rawTemplate, name string) error {
 	if raw.MinVersion != "" {
 		if _, err := version.NewVersion(raw.MinVersion); err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("%s: min_packer_version: %q is not a version (e.g. \"1.4.0\")", name, raw.MinVersion))
+			return fmt.Errorf("%s: min_packer_version: %q is not a version (e.g. \"1.4.0\")", name, raw.MinVersion)
 		}
 	}
+	return nil
+}
 
+// readRequiredPlugins reads "required_plugins", checking each version
+// constraint.
+func (t *Template) readRequiredPlugins(raw *rawTemplate, name string) error {
+	var errs *multierror.Error
 	t.RequiredPlugins = map[string]*RequiredPlugin{}
 	for pluginName, req := range raw.RequiredPlugins {
 		if req == nil {
@@ -152,7 +189,12 @@ func parse(r io.Reader, name string) (*Template, error) {
 		}
 		t.RequiredPlugins[pluginName] = req
 	}
+	return errs.ErrorOrNil()
+}
 
+// readHooks reads "hooks": no hook name may be empty.
+func (t *Template) readHooks(raw *rawTemplate, name string) error {
+	var errs *multierror.Error
 	for _, event := range sortedKeys(raw.Hooks) {
 		for i, hook := range raw.Hooks[event] {
 			if hook == "" {
@@ -161,7 +203,12 @@ func parse(r io.Reader, name string) (*Template, error) {
 		}
 	}
 	t.Hooks = raw.Hooks
+	return errs.ErrorOrNil()
+}
 
+// readBuilders reads "builders", each named once.
+func (t *Template) readBuilders(raw *rawTemplate, name string) error {
+	var errs *multierror.Error
 	for i, b := range raw.Builders {
 		where := fmt.Sprintf("%s: builder %d", name, i+1)
 		builder, err := parseBuilder(b)
@@ -175,7 +222,12 @@ func parse(r io.Reader, name string) (*Template, error) {
 		}
 		t.Builders[builder.Name] = builder
 	}
+	return errs.ErrorOrNil()
+}
 
+// readProvisioners reads "provisioners" and "error-cleanup-provisioner".
+func (t *Template) readProvisioners(raw *rawTemplate, name string) error {
+	var errs *multierror.Error
 	for i, p := range raw.Provisioners {
 		prov, err := parseProvisioner(p, t.warner(fmt.Sprintf("%s: provisioner %d", name, i+1)))
 		if err != nil {
@@ -191,7 +243,12 @@ func parse(r io.Reader, name string) (*Template, error) {
 		}
 		t.ErrorCleanupProvisioner = prov
 	}
+	return errs.ErrorOrNil()
+}
 
+// readPostProcessors reads "post-processors", each entry a chain.
+func (t *Template) readPostProcessors(raw *rawTemplate, name string) error {
+	var errs *multierror.Error
 	for i, chain := range raw.PostProcessors {
 		parsed, err := parsePostProcessorChain(chain, fmt.Sprintf("%s: post-processor %d", name, i+1))
 		if err != nil {
@@ -200,10 +257,7 @@ func parse(r io.Reader, name string) (*Template, error) {
 		}
 		t.PostProcessors = append(t.PostProcessors, parsed)
 	}
-	if err := errs.ErrorOrNil(); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return errs.ErrorOrNil()
 }
 
 // readLimited reads a whole template or var file, refusing what cannot be
@@ -237,7 +291,7 @@ func parseVariable(key string, raw json.RawMessage) (*Variable, error) {
 	v := &Variable{Key: key}
 	var value any
 	if err := json.Unmarshal(raw, &value); err != nil {
-		return nil, fmt.Errorf("variable %q: %v", key, err)
+		return nil, fmt.Errorf("variable %q: %w", key, err)
 	}
 	switch value.(type) {
 	case nil:
