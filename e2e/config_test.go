@@ -48,7 +48,7 @@ func TestE2E_unknownConfigKeysAreNamedOnTheUi(t *testing.T) {
 		t.Fatalf("an unknown key must not fail the command\n%v", r)
 	}
 	mustContain(t, r, "stdout", "Packer v")
-	for _, want := range []string{config, `"bulders"`, "builders, provisioners, post-processors, commands, plugin_min_port, plugin_max_port"} {
+	for _, want := range []string{config, `"bulders"`, "builders, provisioners, post-processors, commands, hooks, plugin_min_port, plugin_max_port"} {
 		mustContain(t, r, "stderr", want)
 	}
 	if strings.Contains(r.stderr, "disable_checkpoint") {
