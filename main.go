@@ -56,25 +56,13 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return servePlugin(args[1:], stderr)
 	}
 
-	logger, closeLog, err := setupLog(stderr)
+	logger, closeLog, err := openLog(stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "packer: %v\n", err)
 		return exitError
 	}
 	defer closeLog()
-	// Plugins' stderr is logged: escape control characters as the Ui does,
-	// so a plugin cannot drive the terminal that shows PACKER_LOG.
-	logger.SetOutput(controlEscapingWriter{logger.Writer()})
-	log.SetOutput(logger.Writer())
-	log.SetFlags(logger.Flags())
-
-	if os.Getenv("PACKER_RUN_UUID") == "" {
-		// Plugins inherit it: one id for every process of this run.
-		os.Setenv("PACKER_RUN_UUID", newUUID())
-	}
-	// No template is read yet to say which -var values are sensitive:
-	// they are hidden here, and logged masked once it is.
-	logger.Printf("packer %s, args %q, run %s", packer.Version, command.ArgsForLog(args), os.Getenv("PACKER_RUN_UUID"))
+	startRun(logger, args)
 
 	ui := newStreamUi(stdout, stderr, machineReadable(args))
 	cfg, err := loadConfig()
@@ -82,18 +70,63 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		ui.Error(err.Error())
 		return exitError
 	}
+	reportConfig(cfg, ui, logger)
+
+	meta := newMeta(cfg, stdout, stderr, logger, ui)
+	defer meta.Supervisor.KillAll()
+	c := &cli{meta: meta, commands: command.Commands(meta), ui: ui, closeLog: closeLog}
+
+	name, rest, code, done := dispatch(args, c.commands, c.usage, ui)
+	if done {
+		return code
+	}
+	return c.run(name, rest)
+}
+
+// openLog opens the run's log (see setupLog) and makes the log package
+// write there too.
+func openLog(stderr io.Writer) (*log.Logger, func(), error) {
+	logger, closeLog, err := setupLog(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Plugins' stderr is logged: escape control characters as the Ui does,
+	// so a plugin cannot drive the terminal that shows PACKER_LOG.
+	logger.SetOutput(controlEscapingWriter{logger.Writer()})
+	log.SetOutput(logger.Writer())
+	log.SetFlags(logger.Flags())
+	return logger, closeLog, nil
+}
+
+// startRun gives the run its PACKER_RUN_UUID and logs its first line.
+func startRun(logger *log.Logger, args []string) {
+	if os.Getenv("PACKER_RUN_UUID") == "" {
+		// Plugins inherit it: one id for every process of this run.
+		os.Setenv("PACKER_RUN_UUID", newUUID())
+	}
+	// No template is read yet to say which -var values are sensitive:
+	// they are hidden here, and logged masked once it is.
+	logger.Printf("packer %s, args %q, run %s", packer.Version, command.ArgsForLog(args), os.Getenv("PACKER_RUN_UUID"))
+}
+
+// reportConfig shows the config file's warnings, and logs the keys of
+// Packer's own it ignores.
+func reportConfig(cfg *config, ui packer.Ui, logger *log.Logger) {
 	for _, w := range cfg.warnings() {
 		ui.Error(w)
 	}
 	for _, k := range cfg.ignored {
 		logger.Printf("config file %s: ignoring key %q, which Packer reads and this packer does not use", cfg.path, k)
 	}
+}
 
+// newMeta makes what every command shares: where plugins are found, the
+// supervisor of every plugin process, the streams and the log.
+func newMeta(cfg *config, stdout, stderr io.Writer, logger *log.Logger, ui packer.Ui) *command.Meta {
 	discovery := plugin.DefaultDiscovery(cfg.path, cfg.configured(), builtinNames())
 	discovery.Warn = plugin.WarnOnce(ui.Error)
 	// packer itself guards one-shot plugin runs (see plugin.Guard).
 	supervisor := &plugin.Supervisor{Guardian: discovery.Executable}
-	defer supervisor.KillAll()
 	meta := &command.Meta{
 		Stdout:           stdout,
 		Stderr:           stderr,
@@ -106,39 +139,40 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if isTerminal(os.Stdin) {
 		meta.Stdin = os.Stdin
 	}
-	commands := command.Commands(meta)
-	usage := func() string { return command.Usage(commands, meta.PluginSynopses(commands)) }
+	return meta
+}
 
-	name, rest, code, done := dispatch(args, commands, usage, ui)
-	if done {
-		return code
-	}
+// cli is what running a command needs once the config is read.
+type cli struct {
+	meta     *command.Meta
+	commands map[string]packer.Command // the built-in ones
+	ui       packer.Ui
+	closeLog func()
+}
 
+// usage is `packer help`: the built-in commands, and every plugin command
+// with its synopsis.
+func (c *cli) usage() string { return command.Usage(c.commands, c.meta.PluginSynopses(c.commands)) }
+
+// run runs the command name (built in, or a packer-command-NAME plugin)
+// with its arguments and returns the exit code: the first Ctrl-C cancels
+// it, a second kills every plugin and exits at once.
+func (c *cli) run(name string, rest []string) int {
+	supervisor, ui := c.meta.Supervisor, c.ui
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var interrupted atomic.Bool
-	stopSignals := handleSignals(cancel, &interrupted, ui, supervisor, closeLog)
+	stopSignals := handleSignals(cancel, &interrupted, ui, supervisor, c.closeLog)
 	defer stopSignals()
 
-	cmd, ok := commands[name]
+	cmd, ok := c.commands[name]
 	if !ok {
-		cmd, err = meta.Command(name)
-		if errors.Is(err, plugin.ErrNotFound) {
-			ui.Error(fmt.Sprintf("packer: unknown command %q (and no %s plugin found; `packer plugins` lists what is found).\n\n%s",
-				name, plugin.BinaryName(packer.KindCommand, name), usage()))
-			return exitError
-		}
-		if err != nil {
-			ui.Error(fmt.Sprintf("packer %s: %v", name, err))
-			return exitError
-		}
-		// packer, not the plugin, answers -h: packer.Command's Help.
-		if command.WantsHelp(rest) {
-			ui.Say(cmd.Help())
-			return exitOK
+		var code int
+		if cmd, code, ok = c.pluginCommand(name, rest); !ok {
+			return code
 		}
 	}
-	code = cmd.Run(ctx, ui, rest)
+	code := cmd.Run(ctx, ui, rest)
 	// Stop the plugins while a second Ctrl-C is still handled (the deferred
 	// KillAll is the safety net for the paths above).
 	supervisor.KillAll()
@@ -152,6 +186,30 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	// A plugin command's status is packer's (packer.Command's contract);
 	// the built-in ones return 0 or 1.
 	return command.ExitStatus(code)
+}
+
+// pluginCommand starts the packer-command-NAME plugin for `packer name`.
+// ok is false when there is nothing to run: no such plugin, one that would
+// not start, or a request for its help (shown here); code is then the
+// exit code.
+func (c *cli) pluginCommand(name string, rest []string) (cmd packer.Command, code int, ok bool) {
+	ui := c.ui
+	cmd, err := c.meta.Command(name)
+	if errors.Is(err, plugin.ErrNotFound) {
+		ui.Error(fmt.Sprintf("packer: unknown command %q (and no %s plugin found; `packer plugins` lists what is found).\n\n%s",
+			name, plugin.BinaryName(packer.KindCommand, name), c.usage()))
+		return nil, exitError, false
+	}
+	if err != nil {
+		ui.Error(fmt.Sprintf("packer %s: %v", name, err))
+		return nil, exitError, false
+	}
+	// packer, not the plugin, answers -h: packer.Command's Help.
+	if command.WantsHelp(rest) {
+		ui.Say(cmd.Help())
+		return nil, exitOK, false
+	}
+	return cmd, 0, true
 }
 
 // dispatch handles what needs no command (help, version flags) and returns
