@@ -165,33 +165,23 @@ func givenVariables(vars map[string]string, sensitive []string) string {
 	return strings.Join(parts, " ")
 }
 
-// Run runs the builds.
+// buildFlags are packer build's options, parsed.
+type buildFlags struct {
+	opts                          buildOptions
+	force, debug, colour, machine bool
+	parallel                      int
+	onError                       string
+	template                      string
+}
+
+// Run runs the builds: the options, the core, every build made and
+// prepared, then run in parallel, then the summary.
 func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int {
-	var opts buildOptions
-	fs := flag.NewFlagSet("build", flag.ContinueOnError)
-	opts.register(fs)
-	force := fs.Bool("force", false, "")
-	debug := fs.Bool("debug", false, "")
-	parallel := fs.Int("parallel-builds", 0, "")
-	onError := fs.String("on-error", "cleanup", "")
-	colour := fs.Bool("color", true, "")
-	machine := fs.Bool("machine-readable", false, "")
-	if code := runFlags(ui, c, fs, args); code >= 0 {
+	f, code := c.flags(ui, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
-		ui.Error("packer build takes exactly one template file; run `packer build -h`")
-		return 1
-	}
-	if !slices.Contains(core.OnErrorModes(), *onError) {
-		ui.Error(fmt.Sprintf("-on-error=%q: use one of %s", *onError, strings.Join(core.OnErrorModes(), ", ")))
-		return 1
-	}
-	if *parallel < 0 {
-		ui.Error(fmt.Sprintf("-parallel-builds=%d: use 0 (no limit) or a positive number", *parallel))
-		return 1
-	}
-	tc, sensitive, err := newCore(c.Meta, ui, fs.Arg(0), &opts)
+	tc, sensitive, err := newCore(c.Meta, ui, f.template, &f.opts)
 	ui = newMaskingUi(ui, sensitive)
 	if err != nil {
 		ui.Error(err.Error())
@@ -203,26 +193,75 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		ui.Error(fmt.Sprintf("no builds to run: -only/-except left none of the template's builds (%s)", strings.Join(tc.AllBuildNames(), ", ")))
 		return 1
 	}
+	jobs, failed := c.prepareBuilds(tc, names, sensitive, f)
+	if f.debug {
+		ui.Say("Debug mode enabled. Builds will not be parallelized.")
+		f.parallel = 1
+	}
+
+	start := time.Now()
+	results := append(failed, runBuilds(ctx, jobs, f.parallel)...)
+	sort.SliceStable(results, func(i, j int) bool { return results[i].name < results[j].name })
+	if ctx.Err() != nil {
+		ui.Error("Cleanly cancelled builds after being interrupted; each build's outcome follows.")
+	}
+	writeSummary(ui, results, time.Since(start))
+	return exitCode(ui, results, f.onError)
+}
+
+// flags parses and checks packer build's options. A code of 0 or more
+// means Run returns it (help shown, or a bad option reported).
+func (c *BuildCommand) flags(ui packer.Ui, args []string) (*buildFlags, int) {
+	f := &buildFlags{}
+	fs := flag.NewFlagSet("build", flag.ContinueOnError)
+	f.opts.register(fs)
+	fs.BoolVar(&f.force, "force", false, "")
+	fs.BoolVar(&f.debug, "debug", false, "")
+	fs.IntVar(&f.parallel, "parallel-builds", 0, "")
+	fs.StringVar(&f.onError, "on-error", "cleanup", "")
+	fs.BoolVar(&f.colour, "color", true, "")
+	fs.BoolVar(&f.machine, "machine-readable", false, "")
+	if code := runFlags(ui, c, fs, args); code >= 0 {
+		return nil, code
+	}
+	if fs.NArg() != 1 {
+		ui.Error("packer build takes exactly one template file; run `packer build -h`")
+		return nil, 1
+	}
+	if !slices.Contains(core.OnErrorModes(), f.onError) {
+		ui.Error(fmt.Sprintf("-on-error=%q: use one of %s", f.onError, strings.Join(core.OnErrorModes(), ", ")))
+		return nil, 1
+	}
+	if f.parallel < 0 {
+		ui.Error(fmt.Sprintf("-parallel-builds=%d: use 0 (no limit) or a positive number", f.parallel))
+		return nil, 1
+	}
+	f.template = fs.Arg(0)
+	return f, -1
+}
+
+// prepareBuilds makes and prepares every build first: a build whose
+// plugins cannot be found or whose configuration is wrong fails alone, and
+// the others still run, as in Packer. It returns the jobs to run and the
+// results of the builds that failed already.
+func (c *BuildCommand) prepareBuilds(tc *core.Core, names, sensitive []string, f *buildFlags) ([]buildJob, []buildResult) {
 	out := &sharedOutput{stdout: c.Meta.Stdout, stderr: c.Meta.Stderr}
 	if c.Meta.Stdin != nil {
 		out.stdin = bufio.NewReader(c.Meta.Stdin)
 	}
-	useColour := *colour && c.Meta.StdoutIsTerminal && !*machine
+	useColour := f.colour && c.Meta.StdoutIsTerminal && !f.machine
 
-	// Make and prepare every build first: a build whose plugins cannot be
-	// found or whose configuration is wrong fails alone, and the others
-	// still run, as in Packer.
 	var jobs []buildJob
 	var failed []buildResult
 	for i, name := range names {
 		// As in Packer, output names a build TYPE.NAME.
 		display := tc.DisplayName(name)
-		buildUi := newMaskingUi(newBuildUi(out, display, i, useColour, *machine), sensitive)
+		buildUi := newMaskingUi(newBuildUi(out, display, i, useColour, f.machine), sensitive)
 		b, err := tc.Build(name)
 		if err == nil {
-			b.SetDebug(*debug)
-			b.SetForce(*force)
-			b.SetOnError(*onError)
+			b.SetDebug(f.debug)
+			b.SetForce(f.force)
+			b.SetOnError(f.onError)
 			var warnings []string
 			warnings, err = b.Prepare()
 			for _, w := range warnings {
@@ -236,26 +275,20 @@ func (c *BuildCommand) Run(ctx context.Context, ui packer.Ui, args []string) int
 		}
 		jobs = append(jobs, buildJob{name: display, ui: buildUi, run: b.Run})
 	}
-	if *debug {
-		ui.Say("Debug mode enabled. Builds will not be parallelized.")
-		*parallel = 1
-	}
+	return jobs, failed
+}
 
-	start := time.Now()
-	results := append(failed, runBuilds(ctx, jobs, *parallel)...)
-	sort.SliceStable(results, func(i, j int) bool { return results[i].name < results[j].name })
-	if ctx.Err() != nil {
-		ui.Error("Cleanly cancelled builds after being interrupted; each build's outcome follows.")
-	}
-	writeSummary(ui, results, time.Since(start))
+// exitCode is 1 when a build failed, else 0; with -on-error other than
+// cleanup it says what each failed build left behind.
+func exitCode(ui packer.Ui, results []buildResult, onError string) int {
 	code := 0
 	for _, r := range results {
 		if r.err == nil {
 			continue
 		}
 		code = 1
-		if *onError != core.OnErrorCleanup {
-			ui.Error(fmt.Sprintf("-on-error=%s: build '%s' left what it made in place for you to inspect; remove it by hand when done.", *onError, r.name))
+		if onError != core.OnErrorCleanup {
+			ui.Error(fmt.Sprintf("-on-error=%s: build '%s' left what it made in place for you to inspect; remove it by hand when done.", onError, r.name))
 		}
 	}
 	return code
