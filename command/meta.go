@@ -1,8 +1,9 @@
 // Package command holds the packer subcommands users type: build, validate,
-// inspect, version, plugins. Each is a packer.Command, the same interface a
-// packer-command-NAME plugin serves, so main runs built-in and plugin
-// commands alike. The commands run in the packer process; the components a
-// template uses run as plugin processes, made by package plugin/loader.
+// inspect, version, plugins, init, each in the file of its name. Each is a
+// packer.Command, the same interface a packer-command-NAME plugin serves, so
+// main runs built-in and plugin commands alike. The commands run in the
+// packer process; the components a template uses run as plugin processes,
+// made by package plugin/loader.
 package command
 
 import (
