@@ -55,6 +55,10 @@ func (p *Provisioner) Provision(ctx context.Context, ui packer.Ui, comm packer.C
 	}()
 	select {
 	case err := <-answered:
+		// Both may be ready at once; a cancelled build must not pass.
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if errors.Is(err, packer.ErrNoTerminal) {
 			ui.Say("No terminal to wait on: skipping the breakpoint.")
 			return nil

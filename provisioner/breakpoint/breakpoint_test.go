@@ -83,3 +83,27 @@ func TestBreakpoint_disabledAndCancelled(t *testing.T) {
 		t.Error("an unknown key was accepted")
 	}
 }
+
+// cancellingUi has no terminal, and the build is cancelled while it is asked.
+type cancellingUi struct {
+	askingUi
+	cancel context.CancelFunc
+}
+
+func (u *cancellingUi) Ask(string) (string, error) {
+	u.cancel()
+	return "", packer.ErrNoTerminal
+}
+
+// A cancelled build never passes a breakpoint, even when the answer that
+// there is no terminal is as ready as the cancellation.
+func TestBreakpoint_cancelledWhileAskingIsCancelledEvenWithoutATerminal(t *testing.T) {
+	p := prepared(t, nil)
+	for i := 0; i < 200; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := p.Provision(ctx, &cancellingUi{cancel: cancel}, nil)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("run %d: Provision cancelled while asking = %v, want context.Canceled", i, err)
+		}
+	}
+}
