@@ -111,6 +111,9 @@ type Description struct {
 	Builders       []string `json:"builders"`
 	Provisioners   []string `json:"provisioners"`
 	PostProcessors []string `json:"post_processors"`
+	// SDK is set for a packer-plugin-sdk plugin (see SDKDescription),
+	// whose components are named as here (DefaultName for the default).
+	SDK *SDKDescription `json:"-"`
 }
 
 // Names lists the names the plugin registered components of kind under
@@ -206,6 +209,9 @@ func (s *Set) Run() {
 // ReadDescription runs `binary describe` and reads what it prints, checking
 // that it speaks this packer's protocol.
 func ReadDescription(output []byte, binary string) (Description, error) {
+	if d, ok, err := readSDKDescription(output, binary); ok {
+		return d, err
+	}
 	var d Description
 	if err := json.Unmarshal(output, &d); err != nil {
 		return d, fmt.Errorf("%s describe printed something that is not a plugin description: %v", binary, err)
