@@ -2,7 +2,10 @@ package plugin
 
 import (
 	"log"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -78,3 +81,17 @@ func (l *LineLog) LastLines() string { return l.l.lastLines() }
 // ExitDescription says how a process ended, from its Wait's error: "exit
 // status 3", "signal: killed".
 func ExitDescription(err error) string { return exitDescription(err) }
+
+// GuardRemoveDirEnv names, in the guardian's environment, a directory it
+// removes once its program has exited and the program's group is ended:
+// the private directory of an SDK plugin's socket, which must not outlive
+// the plugin even when the core is killed with SIGKILL and cannot remove
+// it. Only a directory packer made (named packer-sdk-*) is removed.
+const GuardRemoveDirEnv = "PACKER_GUARD_REMOVE_DIR"
+
+func removeGuardedDir() {
+	dir := os.Getenv(GuardRemoveDirEnv)
+	if dir != "" && filepath.IsAbs(dir) && strings.HasPrefix(filepath.Base(dir), "packer-sdk-") {
+		os.RemoveAll(dir)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -134,7 +133,7 @@ func (d Description) Names(kind packer.Kind) []string {
 // the plugin binary have: NAME for the default one, NAME-COMPONENT for the
 // others, or "(none)".
 func (d Description) Types(binary string, kind packer.Kind) string {
-	prefix := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(binary), "packer-plugin-"), ".exe")
+	prefix := PluginName(binary)
 	var types []string
 	for _, c := range d.Names(kind) {
 		if c == DefaultName {

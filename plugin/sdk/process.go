@@ -165,7 +165,7 @@ func (p *Process) settings() (time.Duration, []string, error) {
 		return 0, nil, fmt.Errorf("making the private directory for its socket: %w", err)
 	}
 	if p.privateDir != "" {
-		env = append(env, "TMPDIR="+p.privateDir)
+		env = append(env, "TMPDIR="+p.privateDir, plugin.GuardRemoveDirEnv+"="+p.privateDir)
 	}
 	env = append(env,
 		plugin.MagicCookieKey+"="+plugin.MagicCookieValue,
