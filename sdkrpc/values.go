@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/rpc"
+	"strings"
 )
 
 func (e *BasicError) err() error {
@@ -63,7 +64,13 @@ func callFailed(what string, err error, ctxErr error, explain func(error) error)
 		err = explain(err)
 	}
 	if ctxErr != nil {
-		return fmt.Errorf("%s: %v: %w", what, err, ctxErr)
+		// The plugin's own message usually ends with the same "context
+		// canceled": said once.
+		msg := strings.TrimSuffix(strings.TrimSuffix(err.Error(), ctxErr.Error()), ": ")
+		if msg == "" {
+			return fmt.Errorf("%s: %w", what, ctxErr)
+		}
+		return fmt.Errorf("%s: %s: %w", what, msg, ctxErr)
 	}
 	if remote {
 		return errors.New(string(server))
