@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-var sdkFixtures sync.Map // variant -> *fixtureBuild
+var sdkFixtures sync.Map // what is built -> *fixtureBuild
 
 type fixtureBuild struct {
 	once sync.Once
@@ -26,19 +26,34 @@ type fixtureBuild struct {
 // CI machine can.
 func SDKFixture(t testing.TB, variant string) string {
 	t.Helper()
-	v, _ := sdkFixtures.LoadOrStore(variant, &fixtureBuild{})
+	args := []string{"testdata/sdkplugin/build.sh"}
+	if variant != "" {
+		args = append(args, variant)
+	}
+	return builtOnce(t, "fixture "+variant, args)
+}
+
+// SDKQemuPlugin returns the path of HashiCorp's packer-plugin-qemu v1.1.7,
+// built by testdata/qemuplugin/build.sh from the Go module proxy on first
+// use (about ten minutes) and cached under .cache/qemuplugin/.
+func SDKQemuPlugin(t testing.TB) string {
+	t.Helper()
+	return builtOnce(t, "qemu", []string{"testdata/qemuplugin/build.sh"})
+}
+
+// builtOnce runs a build script of the repository (args[0], relative to
+// its root) once per test binary and returns the last line it printed.
+func builtOnce(t testing.TB, key string, args []string) string {
+	t.Helper()
+	v, _ := sdkFixtures.LoadOrStore(key, &fixtureBuild{})
 	b := v.(*fixtureBuild)
 	b.once.Do(func() {
-		script, err := repoFile("testdata/sdkplugin/build.sh")
+		script, err := repoFile(args[0])
 		if err != nil {
 			b.err = err.Error()
 			return
 		}
-		args := []string{script}
-		if variant != "" {
-			args = append(args, variant)
-		}
-		cmd := exec.Command("bash", args...)
+		cmd := exec.Command("bash", append([]string{script}, args[1:]...)...)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
@@ -50,7 +65,7 @@ func SDKFixture(t testing.TB, variant string) string {
 		b.path = lines[len(lines)-1]
 	})
 	if b.err != "" {
-		t.Fatalf("building the SDK fixture plugin (testdata/sdkplugin/build.sh %s) failed: %s", variant, b.err)
+		t.Fatalf("%s failed: %s", strings.Join(args, " "), b.err)
 	}
 	return b.path
 }
