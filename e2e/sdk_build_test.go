@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/packer-classic/packer/internal/testdeps"
 )
@@ -49,13 +50,25 @@ func newSDKEnv(t *testing.T, variant string) *sdkEnv {
 }
 
 // assertClean fails for any process still running the fixture, and for
-// anything plugins left in TMPDIR (their private socket directories).
+// anything plugins left in TMPDIR (their private socket directories) once
+// their guardians, which remove them after a core killed with SIGKILL,
+// have had 10 s.
 func (s *sdkEnv) assertClean() {
 	s.t.Helper()
 	waitNoProcessesFrom(s.t, s.plugins)
-	left, _ := os.ReadDir(s.tmp)
-	for _, e := range left {
-		s.t.Errorf("left behind in TMPDIR: %s", e.Name())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left, _ := os.ReadDir(s.tmp)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, e := range left {
+				s.t.Errorf("left behind in TMPDIR: %s", e.Name())
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"fmt"
 	"path/filepath"
 
 	"github.com/packer-classic/packer/plugin"
@@ -15,7 +14,9 @@ func (l *Loader) fromSDK(found plugin.Found, desc plugin.Description) (any, erro
 	component := plugin.SDKComponentName(found.Component)
 	l.config.Logger.Printf("starting %s %q from %s: %s start %s %s (packer-plugin-sdk %s, plugin version %s)",
 		found.Kind, found.Name, found.Source, found.Path, found.Kind, component, desc.SDK.SDKVersion, desc.Version)
-	p, err := sdk.Start(sdk.Config{
+	// Started in the background: the build's other plugins start
+	// meanwhile, and the component waits for this one on first use.
+	p := sdk.StartInBackground(sdk.Config{
 		Path:       found.Path,
 		Kind:       found.Kind,
 		Component:  component,
@@ -25,8 +26,5 @@ func (l *Loader) fromSDK(found plugin.Found, desc plugin.Description) (any, erro
 		MaxPort:    l.config.MaxPort,
 		Logger:     l.config.Logger,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("starting %s %q (%s, found in %s): %w", found.Kind, found.Name, found.Path, found.Source, err)
-	}
 	return p.Component()
 }

@@ -66,13 +66,28 @@ type Process struct {
 	exited   chan struct{} // closed once the process has exited and its output is read
 	exitErr  error
 	killOnce sync.Once
+
+	started  chan struct{} // closed once start has succeeded or failed
+	startErr error
 }
 
 // Start starts the plugin, reads its handshake, and connects to it. A
 // failure names the plugin, says what happened, and quotes its last lines
 // on stderr; nothing of it is left running.
 func Start(config Config) (*Process, error) {
-	p := &Process{config: config, logger: config.Logger, exited: make(chan struct{})}
+	p := StartInBackground(config)
+	if _, err := p.wait(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// StartInBackground starts the plugin as Start does, without waiting for
+// it: its component (Component) waits on first use, and fails then if the
+// start did. A build's plugins so start side by side, as each takes a
+// moment to load and answer.
+func StartInBackground(config Config) *Process {
+	p := &Process{config: config, logger: config.Logger, exited: make(chan struct{}), started: make(chan struct{})}
 	if p.logger == nil {
 		p.logger = log.New(io.Discard, "", 0)
 	}
@@ -81,13 +96,28 @@ func Start(config Config) (*Process, error) {
 	}
 	p.stderr = plugin.NewLineLog(p.logger, p.config.Name)
 	if config.Supervisor != nil && !config.Supervisor.Adopt(p) {
-		return nil, fmt.Errorf("plugin %s was not started: packer is stopping every plugin", p.config.Name)
+		p.startErr = fmt.Errorf("plugin %s was not started: packer is stopping every plugin", p.config.Name)
+		close(p.started)
+		return p
 	}
-	if err := p.start(); err != nil {
-		p.Kill()
-		return nil, err
+	go func() {
+		defer close(p.started)
+		if err := p.start(); err != nil {
+			p.startErr = err
+			p.Kill()
+		}
+	}()
+	return p
+}
+
+// wait waits for the start and returns the connection, or why there is
+// none.
+func (p *Process) wait() (*sdkrpc.Conn, error) {
+	<-p.started
+	if p.startErr != nil {
+		return nil, p.startErr
 	}
-	return p, nil
+	return p.conn, nil
 }
 
 func (p *Process) start() error {

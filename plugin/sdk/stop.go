@@ -12,21 +12,16 @@ import (
 )
 
 // Component returns the component the process serves, as the interface of
-// its kind (a packer.Builder for packer.KindBuilder, and so on).
+// its kind (a packer.Builder for packer.KindBuilder, and so on). It does
+// not wait for the start: the component does, on first use.
 func (p *Process) Component() (any, error) {
-	p.mu.Lock()
-	conn := p.conn
-	p.mu.Unlock()
-	if conn == nil {
-		return nil, fmt.Errorf("plugin %s is not running", p.config.Name)
-	}
 	switch p.config.Kind {
 	case packer.KindBuilder:
-		return sdkrpc.NewBuilder(conn), nil
+		return &lazyBuilder{lazy[*sdkrpc.Builder]{p: p, make: sdkrpc.NewBuilder}}, nil
 	case packer.KindProvisioner:
-		return sdkrpc.NewProvisioner(conn), nil
+		return &lazyProvisioner{lazy[*sdkrpc.Provisioner]{p: p, make: sdkrpc.NewProvisioner}}, nil
 	case packer.KindPostProcessor:
-		return sdkrpc.NewPostProcessor(conn), nil
+		return &lazyPostProcessor{lazy[*sdkrpc.PostProcessor]{p: p, make: sdkrpc.NewPostProcessor}}, nil
 	}
 	return nil, fmt.Errorf("plugin %s: packer-plugin-sdk plugins serve builders, provisioners and post-processors here, not %ss", p.config.Name, p.config.Kind)
 }
