@@ -126,6 +126,10 @@ func (b *broker) dial(id uint32) (net.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening stream %d: %w", id, err)
 	}
+	// The peer acks at once, or closes a stream nobody waits for after
+	// AcceptTimeout: a peer silent for longer is not serving this
+	// connection (another process took the plugin first).
+	s.SetDeadline(time.Now().Add(AcceptTimeout + time.Second))
 	if err := binary.Write(s, binary.LittleEndian, id); err != nil {
 		s.Close()
 		return nil, err
@@ -135,6 +139,7 @@ func (b *broker) dial(id uint32) (net.Conn, error) {
 		s.Close()
 		return nil, fmt.Errorf("reading the ack of stream %d: %w", id, err)
 	}
+	s.SetDeadline(time.Time{})
 	if ack != id {
 		s.Close()
 		return nil, fmt.Errorf("stream %d was acked as %d", id, ack)
