@@ -2,10 +2,12 @@ package plugin
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -178,18 +180,9 @@ func addPackerInstalls(ds dirSource, host string, add func(Found)) {
 			newest[i.Name] = i // sorted: the last one wins
 		}
 	}
-	for _, name := range sortedNames(newest) {
+	for _, name := range slices.Sorted(maps.Keys(newest)) {
 		add(Found{Kind: KindMultiComponent, Name: name, Path: newest[name].Path, Source: ds.source, Origin: ds.dir})
 	}
-}
-
-func sortedNames(m map[string]PackerInstall) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // withPackerDefault adds real Packer's default plugin directory to dirs

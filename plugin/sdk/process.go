@@ -132,7 +132,9 @@ func (p *Process) start() error {
 	}
 	cmd := exec.Command(path, args...)
 	cmd.Env = env
-	cmd.Stdin = os.Stdin
+	// No stdin, as for this packer's own plugins: the terminal is the core's (a
+	// plugin asks through Ui.Ask).
+	cmd.Stdin = nil
 	plugin.SetProcessGroup(cmd)
 	stdout, stdoutW, err := os.Pipe()
 	if err != nil {
