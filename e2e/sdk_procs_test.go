@@ -117,3 +117,20 @@ func TestE2E_anSDKPluginOfAnotherAPIIsRefusedNamingItsVersions(t *testing.T) {
 	}
 	mustContain(t, r, "stderr", "is a packer-plugin-sdk plugin (version 2.0.0, SDK 0.9.0) for plugin API x6.0, and this packer runs plugins of API x5.0")
 }
+
+// A provisioner past its "timeout" that ignores its cancel is given up on
+// packer.CancelGrace later, its plugin stopped, as for packer's own.
+func TestE2E_anSDKProvisionerThatIgnoresItsTimeoutIsGivenUpOn(t *testing.T) {
+	s := newSDKEnv(t, "")
+	s.writeFile("t.json", `{
+  "builders": [{"type": "fixture-local"}],
+  "provisioners": [{"type": "fixture-probe", "ignore_cancel": true, "timeout": "1s"}]
+}`)
+	r := s.run("build", "t.json")
+	if r.code != 1 {
+		t.Errorf("exit code %d, want 1\n%v", r.code, r)
+	}
+	mustContain(t, r, "stdout", "probe: ignoring cancel")
+	mustContain(t, r, "stderr", "Provisioner.Provision had not returned 5s after its deadline passed: the plugin ignores its cancel, and was stopped")
+	s.assertClean()
+}

@@ -53,7 +53,7 @@ func (b *Builder) Run(ctx context.Context, ui packer.Ui, hook packer.Hook) (pack
 	hooks := newHookServer(ctx, hook, ui, b.conn)
 	defer hooks.stop()
 	id := b.conn.broker.serve(map[string]any{"Ui": newUiServer(ui), "Hook": hooks}, b.conn.config.Logger)
-	stop := b.conn.cancelOnDone(ctx.Done(), "Builder.Cancel")
+	stop := b.conn.cancelOnDone(ctx, "Builder.Cancel")
 	defer stop()
 	var artifact uint32
 	if err := b.conn.call("Builder.Run", id, &artifact); err != nil {

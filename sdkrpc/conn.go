@@ -1,6 +1,8 @@
 package sdkrpc
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -8,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/yamux"
+
+	"github.com/packer-classic/packer/packer"
 )
 
 // Config is what a Conn is made with.
@@ -69,12 +73,12 @@ func (c *Conn) call(method string, args, reply any) error {
 }
 
 // cancelOnDone calls method (X.Cancel) when ctx ends before stop is
-// closed: how the SDK carries a cancelled context across.
-func (c *Conn) cancelOnDone(ctxDone <-chan struct{}, method string) (stop func()) {
+// called: how the SDK carries a cancelled context across.
+func (c *Conn) cancelOnDone(ctx context.Context, method string) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-ctxDone:
+		case <-ctx.Done():
 			if err := c.call(method, nil, nil); err != nil {
 				c.config.Logger.Printf("sdk plugin: %s: %v", method, err)
 			}
@@ -82,4 +86,44 @@ func (c *Conn) cancelOnDone(ctxDone <-chan struct{}, method string) (stop func()
 		}
 	}()
 	return func() { close(done) }
+}
+
+// abandonAfterDeadline gives up on a call still running packer.CancelGrace
+// after ctx's deadline passed (a provisioner's "timeout"), as packer does
+// for its own plugins: it closes the connection, which ends the call and
+// the plugin. It reports, once the call has returned (stop), whether it
+// gave up on it.
+func (c *Conn) abandonAfterDeadline(ctx context.Context) (stop func() bool) {
+	done := make(chan struct{})
+	abandoned := make(chan bool, 1)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-done:
+			abandoned <- false
+			return
+		}
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			abandoned <- false
+			return
+		}
+		timer := time.NewTimer(packer.CancelGrace)
+		defer timer.Stop()
+		select {
+		case <-done:
+			abandoned <- false
+		case <-timer.C:
+			c.Close()
+			abandoned <- true
+		}
+	}()
+	return func() bool {
+		close(done)
+		return <-abandoned
+	}
+}
+
+// abandonedError is the error of a call given up on past its deadline.
+func abandonedError(method string) error {
+	return fmt.Errorf("%s had not returned %s after its deadline passed: the plugin ignores its cancel, and was stopped: %w", method, packer.CancelGrace, context.DeadlineExceeded)
 }

@@ -45,7 +45,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packer.Ui, a packer.
 // PostProcessor.Cancel.
 func (p *PostProcessor) PostProcessForcing(ctx context.Context, ui packer.Ui, a packer.Artifact) (packer.Artifact, bool, bool, error) {
 	id := p.conn.broker.serve(map[string]any{"Ui": newUiServer(ui), "Artifact": artifactServer{a}}, p.conn.config.Logger)
-	stop := p.conn.cancelOnDone(ctx.Done(), "PostProcessor.Cancel")
+	stop := p.conn.cancelOnDone(ctx, "PostProcessor.Cancel")
 	defer stop()
 	var reply PostProcessorProcessResponse
 	if err := p.conn.call("PostProcessor.PostProcess", id, &reply); err != nil {

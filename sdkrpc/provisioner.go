@@ -46,12 +46,16 @@ func (p *Provisioner) ProvisionWithData(ctx context.Context, ui packer.Ui, comm 
 		"Ui":           newUiServer(ui),
 		"Communicator": &communicatorServer{ctx: ctx, comm: comm, conn: p.conn},
 	}, p.conn.config.Logger)
-	stop := p.conn.cancelOnDone(ctx.Done(), "Provisioner.Cancel")
+	stop := p.conn.cancelOnDone(ctx, "Provisioner.Cancel")
 	defer stop()
+	abandon := p.conn.abandonAfterDeadline(ctx)
 	var generated map[string]any
 	if data != nil {
 		generated, _ = wireValue(data).(map[string]any)
 	}
 	err := p.conn.call("Provisioner.Provision", &ProvisionerProvisionArgs{GeneratedData: generated, StreamID: id}, nil)
+	if abandon() {
+		return abandonedError("Provisioner.Provision")
+	}
 	return callFailed("Provisioner.Provision", err, ctx.Err(), p.conn.config.Explain)
 }

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 )
@@ -35,6 +36,10 @@ func parseHandshake(line, privateDir string) (network, addr string, err error) {
 			return "", "", fmt.Errorf("it listens on %s, outside the private directory packer made for its socket (%s, its TMPDIR); packer does not connect to a socket others could have made", addr, privateDir)
 		}
 	case "tcp":
+		host, _, err := net.SplitHostPort(addr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return "", "", fmt.Errorf("it listens on %s, which is not a loopback address; packer connects to plugins on this machine only", addr)
+		}
 	default:
 		return "", "", fmt.Errorf("it listens on network %q; an SDK plugin listens on unix or tcp", network)
 	}

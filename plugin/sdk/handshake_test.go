@@ -16,6 +16,7 @@ func TestParseHandshake(t *testing.T) {
 		{line: "6|0|unix|/tmp/p/x\n", dir: "/tmp/p", err: "speaks plugin API 6.0 and this packer runs plugins of API 5.0"},
 		{line: "5|1|unix|/tmp/p/x\n", dir: "/tmp/p", err: "newer than the 5.0"},
 		{line: "5|0|udp|x\n", err: `network "udp"`},
+		{line: "5|0|tcp|10.0.0.1:10000\n", err: "not a loopback address"},
 		// A socket elsewhere than the private directory is not dialled.
 		{line: "5|0|unix|/tmp/other/packer-plugin1\n", dir: "/tmp/p", err: "outside the private directory"},
 	} {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/packer-plugin-sdk/common"
@@ -32,6 +33,8 @@ type ProvisionerConfig struct {
 	WaitForCancel bool `mapstructure:"wait_for_cancel"`
 	// Die makes the process exit in the middle of Provision.
 	Die bool `mapstructure:"die"`
+	// IgnoreCancel makes Provision hang, deaf to its context.
+	IgnoreCancel bool `mapstructure:"ignore_cancel"`
 
 	ctx interpolate.Context
 }
@@ -59,6 +62,10 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	if p.config.Die {
 		ui.Say("probe: dying")
 		os.Exit(5)
+	}
+	if p.config.IgnoreCancel {
+		ui.Say("probe: ignoring cancel")
+		time.Sleep(time.Hour)
 	}
 	if p.config.WaitForCancel {
 		ui.Say("probe: waiting for cancel")
