@@ -22,9 +22,16 @@ type PluginsCommand struct {
 func (c *PluginsCommand) Help() string {
 	return `Usage: packer plugins
        packer plugins install SOURCE [VERSION]
+       packer plugins install --path BINARY HOST/ORG/NAME
        packer plugins installed
        packer plugins remove NAME [VERSION]
        packer plugins required TEMPLATE
+
+  install --path BINARY HOST/ORG/NAME installs a local packer-plugin-sdk
+  plugin (HashiCorp's plugins) in Packer's layout, as Packer does:
+  HOST/ORG/NAME/packer-plugin-NAME_vX.Y.Z_x5.0_OS_ARCH and its _SHA256SUM.
+  packer also finds what real Packer installed, in PACKER_PLUGIN_PATH or
+  Packer's own plugin directory (see docs/sdk-plugins.md).
 
   install fetches a multi-component plugin (packer-plugin-NAME) from a
   catalog, a directory or an http(s) URL holding
@@ -60,6 +67,9 @@ func (c *PluginsCommand) Run(ctx context.Context, ui packer.Ui, args []string) i
 	fs := flag.NewFlagSet("plugins", flag.ContinueOnError)
 	if code := runFlags(ui, c, fs, args); code >= 0 {
 		return code
+	}
+	if isInstallPath(fs.Args()) {
+		return c.installPath(ctx, ui, fs.Args()[1:])
 	}
 	if fs.NArg() > 0 {
 		return c.manage(ui, fs.Args())
@@ -182,8 +192,10 @@ func (c *PluginsCommand) manage(ui packer.Ui, args []string) int {
 func (c *PluginsCommand) describeRows(ctx context.Context, f plugin.Found) []string {
 	d, err := c.Meta.Supervisor.Describe(ctx, f.Path, c.Meta.Logger)
 	if err != nil {
-		return []string{fmt.Sprintf("  (%s)\t\t\t", strings.ReplaceAll(err.Error(), "\n", " "))}
+		// In the last column, so the table is not padded to its width.
+		return []string{fmt.Sprintf("  (cannot describe)\t\t\t%s", strings.ReplaceAll(err.Error(), "\n", " "))}
 	}
+	builtins := c.Meta.Discovery.Builtins
 	var rows []string
 	for _, kind := range []struct {
 		name  packer.Kind
@@ -194,7 +206,7 @@ func (c *PluginsCommand) describeRows(ctx context.Context, f plugin.Found) []str
 			if c != plugin.DefaultName {
 				typ += "-" + c
 			}
-			rows = append(rows, fmt.Sprintf("  %s\t%s\t%s\tv%s", kind.name, typ, f.Source, d.Version))
+			rows = append(rows, fmt.Sprintf("  %s\t%s\t%s\t%s%s", kind.name, typ, f.Source, versionColumn(d), overrides(builtins, kind.name, typ)))
 		}
 	}
 	return rows

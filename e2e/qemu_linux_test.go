@@ -123,16 +123,7 @@ func TestE2E_QemuBuildsAnImageHoldingWhatTheProvisionersWrote(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the checksum post-processor wrote nothing: %v", err)
 	}
-	f, err := os.Open(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	io.Copy(h, f)
-	if want := hex.EncodeToString(h.Sum(nil)); !strings.HasPrefix(string(sums), want) {
-		t.Errorf("checksum file %q does not start with the image's sha256 %s", sums, want)
-	}
+	assertSumOf(t, string(sums), image)
 }
 
 // sleepingTemplate boots the test machine and runs a provisioner that says
@@ -303,5 +294,21 @@ func TestBuiltins_qemuPassesTheBuilderKitAndItsSSHCommunicatorTheCommunicatorKit
 				CommunicatorDir: "/tmp/packertest",
 			})
 		})
+	}
+}
+
+// assertSumOf fails unless sums (a checksum post-processor's file) starts
+// with the sha256 of image.
+func assertSumOf(t *testing.T, sums, image string) {
+	t.Helper()
+	f, err := os.Open(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	io.Copy(h, f)
+	if want := hex.EncodeToString(h.Sum(nil)); !strings.HasPrefix(sums, want) {
+		t.Errorf("checksum file %q does not start with the image's sha256 %s", sums, want)
 	}
 }

@@ -132,6 +132,7 @@ func DefaultDiscovery(configFile string, configured map[packer.Kind]map[string]s
 	} else if home, err := os.UserHomeDir(); err == nil {
 		d.PluginDirs = []string{filepath.Join(home, ".packer.d", "plugins")}
 	}
+	d.PluginDirs = withPackerDefault(d.PluginDirs)
 	return d
 }
 
@@ -219,6 +220,13 @@ func (d Discovery) find(kind packer.Kind, name string) (Found, error) {
 					}
 					return Found{Kind: kind, Name: name, Path: newest.Path, Source: ds.source, Origin: ds.dir, Component: m.component}, nil
 				}
+				// Installed by Packer (or packer plugins install --path).
+				if newest, ok := newestPackerInstall(ds.dir, m.plugin); ds.source == SourcePluginDir && ok {
+					if err := VerifyPackerInstall(newest.Path); err != nil {
+						return Found{}, err
+					}
+					return Found{Kind: kind, Name: name, Path: newest.Path, Source: ds.source, Origin: ds.dir, Component: m.component}, nil
+				}
 			}
 		}
 	}
@@ -299,6 +307,7 @@ func (d Discovery) All() ([]Found, []error) {
 					newest := versions[len(versions)-1]
 					add(Found{Kind: KindMultiComponent, Name: e.Name(), Path: newest.Path, Source: ds.source, Origin: ds.dir})
 				}
+				addPackerInstalls(ds, e.Name(), add)
 				continue
 			}
 			kind, name, ok := ParseBinaryName(e.Name())

@@ -281,9 +281,18 @@ func TestDefaultDiscovery_readsPluginPathList(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("USERPROFILE", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("PACKER_CONFIG_DIR", "")
+	t.Setenv("APPDATA", "")
 	d = DefaultDiscovery("", nil, nil)
-	if want := filepath.Join(home, ".packer.d", "plugins"); !slices.Equal(d.PluginDirs, []string{want}) {
-		t.Errorf("PluginDirs = %q, want [%s]", d.PluginDirs, want)
+	// This packer's own directory, then the one real Packer installs into
+	// (~/.config/packer/plugins, when there is no ~/.packer.d).
+	want := []string{filepath.Join(home, ".packer.d", "plugins"), PackerDefaultPluginDir()}
+	if runtime.GOOS != "windows" && want[1] != filepath.Join(home, ".config", "packer", "plugins") {
+		t.Errorf("Packer's default plugin directory = %s, want ~/.config/packer/plugins", want[1])
+	}
+	if !slices.Equal(d.PluginDirs, want) {
+		t.Errorf("PluginDirs = %q, want %q", d.PluginDirs, want)
 	}
 	if d.Executable == "" {
 		t.Error("Executable not set from os.Executable")

@@ -50,6 +50,7 @@ func Guard(args []string) int {
 	}()
 	err := cmd.Wait()
 	endOwnGroup(false)
+	removeGuardedDir()
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		fmt.Fprintf(os.Stderr, "waiting for %s: %v\n", args[0], err)

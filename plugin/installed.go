@@ -52,7 +52,12 @@ func InstalledVersions(dir, name string) []Installed {
 // beside it at install time. A mismatch is an error showing both digests, so
 // the user can tell a changed binary from a changed checksum file.
 func VerifyInstalled(path string) error {
-	want, err := InstalledSum(path)
+	return verifySum(path, filepath.Join(filepath.Dir(path), ChecksumFileName(filepath.Base(path))))
+}
+
+// verifySum checks path against the sha256 in sumFile.
+func verifySum(path, sumFile string) error {
+	want, err := readSum(sumFile)
 	if err != nil {
 		return fmt.Errorf("%s has no usable checksum file beside it: %w; reinstall it with packer plugins install", path, err)
 	}
@@ -68,7 +73,7 @@ func VerifyInstalled(path string) error {
 	if got := hex.EncodeToString(h.Sum(nil)); got != want {
 		return fmt.Errorf("%s changed since it was installed: expected sha256 %s (recorded in %s at install time), actual sha256 %s; "+
 			"reinstall it with packer plugins install, or remove it with packer plugins remove",
-			path, want, ChecksumFileName(filepath.Base(path)), got)
+			path, want, filepath.Base(sumFile), got)
 	}
 	return nil
 }
@@ -78,7 +83,11 @@ func VerifyInstalled(path string) error {
 // with a bound, and never echoed, as anyone who can write there could have
 // put anything in it).
 func InstalledSum(path string) (string, error) {
-	sumFile := filepath.Join(filepath.Dir(path), ChecksumFileName(filepath.Base(path)))
+	return readSum(filepath.Join(filepath.Dir(path), ChecksumFileName(filepath.Base(path))))
+}
+
+// readSum reads the sha256 in hex that sumFile holds.
+func readSum(sumFile string) (string, error) {
 	f, err := os.Open(sumFile)
 	if err != nil {
 		return "", err

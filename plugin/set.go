@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -111,6 +110,9 @@ type Description struct {
 	Builders       []string `json:"builders"`
 	Provisioners   []string `json:"provisioners"`
 	PostProcessors []string `json:"post_processors"`
+	// SDK is set for a packer-plugin-sdk plugin (see SDKDescription),
+	// whose components are named as here (DefaultName for the default).
+	SDK *SDKDescription `json:"-"`
 }
 
 // Names lists the names the plugin registered components of kind under
@@ -131,7 +133,7 @@ func (d Description) Names(kind packer.Kind) []string {
 // the plugin binary have: NAME for the default one, NAME-COMPONENT for the
 // others, or "(none)".
 func (d Description) Types(binary string, kind packer.Kind) string {
-	prefix := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(binary), "packer-plugin-"), ".exe")
+	prefix := PluginName(binary)
 	var types []string
 	for _, c := range d.Names(kind) {
 		if c == DefaultName {
@@ -206,6 +208,9 @@ func (s *Set) Run() {
 // ReadDescription runs `binary describe` and reads what it prints, checking
 // that it speaks this packer's protocol.
 func ReadDescription(output []byte, binary string) (Description, error) {
+	if d, ok, err := readSDKDescription(output, binary); ok {
+		return d, err
+	}
 	var d Description
 	if err := json.Unmarshal(output, &d); err != nil {
 		return d, fmt.Errorf("%s describe printed something that is not a plugin description: %v", binary, err)

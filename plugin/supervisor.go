@@ -22,6 +22,7 @@ type Supervisor struct {
 	mu       sync.Mutex
 	clients  []*Client
 	oneShots map[*procgroup.Cmd]*oneShotRun
+	adopted  []Stoppable // see Adopt
 	closed   bool
 }
 
@@ -83,7 +84,10 @@ func (s *Supervisor) KillAll() {
 	for _, r := range runs {
 		r.stop()
 	}
+	adopted := make(chan struct{})
+	go s.stopAdopted(false, adopted)
 	eachInParallel(clients, (*Client).Kill)
+	<-adopted
 }
 
 // KillAllNow kills the process group of every plugin started through the
@@ -96,7 +100,10 @@ func (s *Supervisor) KillAllNow() {
 	for _, r := range runs {
 		r.stop()
 	}
+	adopted := make(chan struct{})
+	go s.stopAdopted(true, adopted)
 	eachInParallel(clients, (*Client).KillNow)
+	<-adopted
 }
 
 // eachInParallel calls kill for every client at once and returns when all

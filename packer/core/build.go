@@ -106,24 +106,23 @@ func (b *Build) packerConfig() map[string]any {
 // problem at once, each naming the build and the component.
 func (b *Build) Prepare() ([]string, error) {
 	var errs *multierror.Error
-	packerConfig := b.packerConfig()
-	warnings, err := b.builder.Prepare(b.builderConfig, packerConfig)
+	warnings, err := b.builder.Prepare(append([]any{b.builderConfig}, b.prepareArgs(b.builder, false)...)...)
 	if err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("build %q: builder %s: %w", b.name, b.typ, err))
 	}
 	for i, p := range b.provisioners {
-		if err := p.provisioner.Prepare(p.config, packerConfig); err != nil {
+		if err := p.provisioner.Prepare(append([]any{p.config}, b.prepareArgs(p.provisioner, true)...)...); err != nil {
 			errs = multierror.Append(errs, fmt.Errorf("build %q: provisioner %d (%s): %w", b.name, i+1, p.typ, err))
 		}
 	}
 	if p := b.errorCleanup; p != nil {
-		if err := p.provisioner.Prepare(p.config, packerConfig); err != nil {
+		if err := p.provisioner.Prepare(append([]any{p.config}, b.prepareArgs(p.provisioner, true)...)...); err != nil {
 			errs = multierror.Append(errs, fmt.Errorf("build %q: error-cleanup-provisioner (%s): %w", b.name, p.typ, err))
 		}
 	}
 	for _, chain := range b.postProcessors {
 		for _, pp := range chain {
-			if err := pp.postProcessor.Prepare(pp.config, packerConfig); err != nil {
+			if err := pp.postProcessor.Prepare(append([]any{pp.config}, b.prepareArgs(pp.postProcessor, true)...)...); err != nil {
 				errs = multierror.Append(errs, fmt.Errorf("build %q: post-processor %s: %w", b.name, pp.name, err))
 			}
 		}
@@ -236,7 +235,7 @@ func (b *Build) Run(ctx context.Context, ui packer.Ui) ([]packer.Artifact, error
 				break
 			}
 			ui.Say(fmt.Sprintf("Running post-processor: %s", describePostProcessor(pp)))
-			result, keep, err := pp.postProcessor.PostProcess(ctx, ui, prior)
+			result, keep, err := b.postProcess(ctx, ui, pp, prior)
 			if err != nil {
 				errs = multierror.Append(errs, fmt.Errorf("build %q: post-processor %s: %w", b.name, pp.name, err))
 				done = false
@@ -245,9 +244,6 @@ func (b *Build) Run(ctx context.Context, ui packer.Ui) ([]packer.Artifact, error
 			if result == nil {
 				done = false
 				break
-			}
-			if pp.keepInput != nil {
-				keep = *pp.keepInput
 			}
 			switch {
 			case i == 0:
@@ -283,6 +279,9 @@ func describePostProcessor(pp *buildPostProcessor) string {
 // reprepare prepares a post-processor again with the data the builder
 // shared (see prepareWithBuildData).
 func (b *Build) reprepare(ui packer.Ui, pp *buildPostProcessor) error {
+	if selfRendering(pp.postProcessor) {
+		return nil // prepared once, as in Packer
+	}
 	if err := b.prepareWithBuildData(ui, pp.raw, "post-processor "+pp.name, pp.postProcessor.Prepare); err != nil {
 		return fmt.Errorf("build %q: post-processor %s: %w", b.name, pp.name, err)
 	}

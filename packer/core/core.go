@@ -216,17 +216,16 @@ func (c *Core) Build(name string) (*Build, error) {
 		onError:   OnErrorCleanup,
 		ictx:      ictx,
 	}
-	config, err := b.render(tb.Config, "builder "+tb.Type, nil, nil)
-	if err != nil {
-		return nil, fmt.Errorf("build %q: builder %s: %w", name, tb.Type, err)
-	}
-	b.builderConfig = config
 	finder := c.config.Components
 	if finder.Builder == nil {
 		return nil, fmt.Errorf("build %q: no way to make builders", name)
 	}
+	var err error
 	if b.builder, err = finder.Builder(tb.Type); err != nil {
 		return nil, fmt.Errorf("build %q: builder %q: %w", name, tb.Type, err)
+	}
+	if b.builderConfig, err = b.configFor(b.builder, tb.Config, "builder "+tb.Type); err != nil {
+		return nil, fmt.Errorf("build %q: builder %s: %w", name, tb.Type, err)
 	}
 	if b.hooks, err = c.newHooks(finder, name); err != nil {
 		return nil, err
@@ -260,13 +259,13 @@ func (c *Core) Build(name string) (*Build, error) {
 			if slices.Contains(c.config.Except, tp.Name) {
 				break
 			}
-			rendered, err := b.render(tp.Config, "post-processor "+tp.Name, nil, nil)
-			if err != nil {
-				return nil, fmt.Errorf("build %q: post-processor %s: %w", name, tp.Name, err)
-			}
 			pp, err := finder.PostProcessor(tp.Type)
 			if err != nil {
 				return nil, fmt.Errorf("build %q: post-processor %q: %w", name, tp.Type, err)
+			}
+			rendered, err := b.configFor(pp, tp.Config, "post-processor "+tp.Name)
+			if err != nil {
+				return nil, fmt.Errorf("build %q: post-processor %s: %w", name, tp.Name, err)
 			}
 			steps = append(steps, &buildPostProcessor{
 				name: tp.Name, typ: tp.Type, postProcessor: pp,
@@ -304,11 +303,11 @@ func (c *Core) newHooks(finder ComponentFinder, build string) (map[string][]pack
 // build's override laid over it) rendered without build data.
 func (b *Build) newProvisioner(finder ComponentFinder, tp *template.Provisioner, where string) (*buildProvisioner, error) {
 	raw := mergeConfig(tp.Config, tp.Override[b.name])
-	rendered, err := b.render(raw, where, nil, nil)
+	p, err := finder.Provisioner(tp.Type)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	p, err := finder.Provisioner(tp.Type)
+	rendered, err := b.configFor(p, raw, where)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}

@@ -63,7 +63,7 @@ func (h *provisionHook) Run(ctx context.Context, name string, ui packer.Ui, comm
 				return ctx.Err()
 			}
 		}
-		if err := b.prepareWithBuildData(ui, p.raw, p.where, p.provisioner.Prepare); err != nil {
+		if err := b.reprepareProvisioner(ui, p); err != nil {
 			return fmt.Errorf("%s: %w", p.where, err)
 		}
 		if b.debug {
@@ -72,7 +72,7 @@ func (h *provisionHook) Run(ctx context.Context, name string, ui packer.Ui, comm
 			}
 		}
 		ui.Say(fmt.Sprintf("Provisioning with %s...", p.typ))
-		if err := p.run(ctx, ui, comm); err != nil {
+		if err := p.run(ctx, b, ui, comm); err != nil {
 			h.cleanUpAfterError(ctx, ui, comm)
 			return fmt.Errorf("provisioner %s: %w", p.typ, err)
 		}
@@ -94,14 +94,23 @@ func (h *provisionHook) cleanUpAfterError(ctx context.Context, ui packer.Ui, com
 		ui.Say(fmt.Sprintf("-on-error=abort: not running the error-cleanup-provisioner (%s)", p.typ))
 		return
 	}
-	if err := h.build.prepareWithBuildData(ui, p.raw, p.where, p.provisioner.Prepare); err != nil {
+	if err := h.build.reprepareProvisioner(ui, p); err != nil {
 		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) cannot run: %v", p.typ, err))
 		return
 	}
 	ui.Say(fmt.Sprintf("Provisioning failed: running the error-cleanup-provisioner (%s)...", p.typ))
-	if err := p.run(ctx, ui, comm); err != nil {
+	if err := p.run(ctx, h.build, ui, comm); err != nil {
 		ui.Error(fmt.Sprintf("The error-cleanup-provisioner (%s) failed too: %v", p.typ, err))
 	}
+}
+
+// reprepareProvisioner prepares p again with the build's data, unless it
+// renders its own configuration (prepared once, as in Packer).
+func (b *Build) reprepareProvisioner(ui packer.Ui, p *buildProvisioner) error {
+	if selfRendering(p.provisioner) {
+		return nil
+	}
+	return b.prepareWithBuildData(ui, p.raw, p.where, p.provisioner.Prepare)
 }
 
 // prepareWithBuildData calls prepare, a component's Prepare, again with raw,
@@ -146,13 +155,13 @@ func pauseForDebug(ctx context.Context, ui packer.Ui) error {
 
 // run provisions with the provisioner's timeout, retrying up to max_retries
 // times.
-func (p *buildProvisioner) run(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+func (p *buildProvisioner) run(ctx context.Context, b *Build, ui packer.Ui, comm packer.Communicator) error {
 	var err error
 	for attempt := 0; attempt <= p.maxRetries; attempt++ {
 		if attempt > 0 {
 			ui.Error(fmt.Sprintf("Provisioner %s failed (%v); retrying, attempt %d of %d", p.typ, err, attempt, p.maxRetries))
 		}
-		err = p.once(ctx, ui, comm)
+		err = p.once(ctx, b, ui, comm)
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
@@ -160,13 +169,13 @@ func (p *buildProvisioner) run(ctx context.Context, ui packer.Ui, comm packer.Co
 	return err
 }
 
-func (p *buildProvisioner) once(ctx context.Context, ui packer.Ui, comm packer.Communicator) error {
+func (p *buildProvisioner) once(ctx context.Context, b *Build, ui packer.Ui, comm packer.Communicator) error {
 	if p.timeout <= 0 {
-		return p.provisioner.Provision(ctx, ui, comm)
+		return b.provision(ctx, p.provisioner, ui, comm)
 	}
 	tctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	err := p.provisioner.Provision(tctx, ui, comm)
+	err := b.provision(tctx, p.provisioner, ui, comm)
 	if ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
 		// Past its timeout the provisioner failed, whatever it returned:
 		// one that ignores its context may still report success.

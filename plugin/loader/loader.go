@@ -173,6 +173,9 @@ func (l *Loader) fromMulti(found plugin.Found) (any, error) {
 	if m.desc.Protocol == jsonstdio.Protocol {
 		return l.jsonStdio(found, found.Component)
 	}
+	if m.desc.SDK != nil {
+		return l.fromSDK(found, m.desc)
+	}
 	if m.desc.ShareProcess {
 		return m.client.Dispense(found.Kind, found.Component)
 	}
@@ -208,6 +211,9 @@ func (l *Loader) describe(found plugin.Found) (*multiPlugin, error) {
 		// agree with that version.
 		if dir := filepath.Base(filepath.Dir(found.Path)); strings.HasPrefix(dir, "v") && plugin.LooksLikeVersion(dir) && strings.TrimPrefix(dir, "v") != m.desc.Version {
 			m.err = fmt.Errorf("%s is installed as version %s but describes itself as %s; reinstall it with packer plugins install", found.Path, strings.TrimPrefix(dir, "v"), m.desc.Version)
+			return
+		}
+		if m.err = plugin.CheckPackerName(found.Path, m.desc); m.err != nil {
 			return
 		}
 		if !m.desc.ShareProcess {
